@@ -1,0 +1,153 @@
+"""Account endpoints under /api/accounts/ (the clean API)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
+
+from . import services
+from .serializers import (
+    CodeSerializer,
+    EmailSerializer,
+    LoginResultSerializer,
+    LoginSerializer,
+    LogoutSerializer,
+    MessageSerializer,
+    PasswordChangeSerializer,
+    PasswordResetConfirmSerializer,
+    RegisterSerializer,
+    UserSerializer,
+    UserUpdateSerializer,
+)
+from .throttles import LoginAccountThrottle
+
+
+def login_result(user) -> dict:
+    return {**services.tokens_for(user=user), "user": UserSerializer(user).data}
+
+
+class PublicApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+
+
+class RegisterApi(PublicApi):
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: LoginResultSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.student_register(**serializer.validated_data)
+        return Response(login_result(user), status=status.HTTP_201_CREATED)
+
+
+class LoginApi(PublicApi):
+    throttle_scope = "login"
+    throttle_classes = [ScopedRateThrottle, LoginAccountThrottle]
+
+    @extend_schema(request=LoginSerializer, responses={200: LoginResultSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = LoginSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_authenticate(
+            email=serializer.validated_data["email"], password=serializer.validated_data["password"]
+        )
+        return Response(login_result(user))
+
+
+class ThrottledTokenRefreshApi(TokenRefreshView):
+    """SimpleJWT's plain shape ({"access", "refresh"}): the apps read ``access`` at top level."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+class ThrottledTokenVerifyApi(TokenVerifyView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+
+class LogoutApi(APIView):
+    @extend_schema(request=LogoutSerializer, responses={200: MessageSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_logout(refresh=serializer.validated_data["refresh"], access=request.auth, user=request.user)
+        return Response({"detail": "You are logged out."})
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: UserSerializer}, tags=["accounts"])
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(request=UserUpdateSerializer, responses={200: UserSerializer}, tags=["accounts"])
+    def patch(self, request):
+        serializer = UserUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = request.user
+        for field, value in serializer.validated_data.items():
+            setattr(user, field, value)
+        user.save(update_fields=list(serializer.validated_data) or None)
+        return Response(UserSerializer(user).data)
+
+
+class PasswordChangeApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "password_reset"
+
+    @extend_schema(request=PasswordChangeSerializer, responses={200: MessageSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_change(user=request.user, **serializer.validated_data)
+        return Response({"detail": "Password changed. Sign in again on your other devices."})
+
+
+class EmailVerificationRequestApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(request=None, responses={200: MessageSerializer}, tags=["accounts"])
+    def post(self, request):
+        services.email_verification_request(user=request.user)
+        return Response({"detail": "We sent a 6-digit code to your email."})
+
+
+class EmailVerificationConfirmApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "otp"
+
+    @extend_schema(request=CodeSerializer, responses={200: UserSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = CodeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.email_verify(user=request.user, code=serializer.validated_data["code"])
+        return Response(UserSerializer(user).data)
+
+
+class PasswordResetRequestApi(PublicApi):
+    throttle_scope = "password_reset"
+
+    @extend_schema(request=EmailSerializer, responses={200: MessageSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = EmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_request(email=serializer.validated_data["email"])
+        return Response({"detail": "If an account uses this email, we sent it a 6-digit code."})
+
+
+class PasswordResetConfirmApi(PublicApi):
+    throttle_scope = "otp"
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={200: MessageSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = PasswordResetConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.password_reset_confirm(**serializer.validated_data)
+        return Response({"detail": "Your password is changed. You can sign in now."})

@@ -1,0 +1,124 @@
+"""Input and output shapes of the account endpoints."""
+
+from django.conf import settings
+from rest_framework import serializers
+
+from .models import User
+
+LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses unknown fields, so a typo in a client is a clear 400, not silently ignored."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = set(data) - set(self.fields)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return super().to_internal_value(data)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "user_id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "country",
+            "role",
+            "email_verified",
+            "preferred_language",
+            "date_joined",
+        ]
+        read_only_fields = fields
+
+
+class UserUpdateSerializer(StrictSerializer):
+    first_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+
+
+class RegisterSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password2 = serializers.CharField(max_length=128, write_only=True, required=False)
+    first_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True, default="Ghana")
+    school_id = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, default="en")
+    fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "password2" in attrs and attrs["password2"] != attrs["password"]:
+            raise serializers.ValidationError({"password2": ["The two passwords do not match."]})
+        attrs.pop("password2", None)
+        attrs.pop("fcm_token", None)
+        return attrs
+
+
+class LoginSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True)
+    # Sent by the existing apps for push notifications; accepted and not stored yet.
+    fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginResultSerializer(TokenPairSerializer):
+    user = UserSerializer()
+
+
+class LegacyLoginDataSerializer(serializers.Serializer):
+    """What the existing SPAs read under ``data`` after a login."""
+
+    access = serializers.CharField()
+    token = serializers.CharField(help_text="The access token again (older admin app).")
+    refresh = serializers.CharField()
+    user_id = serializers.CharField()
+    admin_id = serializers.CharField(allow_null=True)
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    role = serializers.CharField()
+    photo = serializers.CharField(allow_null=True)
+    user = UserSerializer()
+
+
+class LogoutSerializer(StrictSerializer):
+    refresh = serializers.CharField(max_length=2048)
+
+
+class PasswordChangeSerializer(StrictSerializer):
+    old_password = serializers.CharField(max_length=128)
+    new_password = serializers.CharField(max_length=128)
+
+
+class CodeSerializer(StrictSerializer):
+    code = serializers.RegexField(r"^\d{6}$", max_length=6, error_messages={"invalid": "Enter the 6-digit code."})
+
+
+class EmailSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    code = serializers.RegexField(r"^\d{6}$", max_length=6, error_messages={"invalid": "Enter the 6-digit code."})
+    new_password = serializers.CharField(max_length=128)
+
+
+class MessageSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,213 @@
+"""Account workflows: registration, login, tokens, logout, passwords and email codes."""
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from redis.exceptions import RedisError
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+
+from .models import OneTimeCode, User
+
+REVOKED_ACCESS_PREFIX = "revoked-access:"
+
+
+def user_create(*, email: str, password: str, role: str = User.Role.STUDENT, **fields) -> User:
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": ["An account with this email already exists."]})
+    candidate = User(email=email, role=role, **fields)
+    try:
+        password_validation.validate_password(password, user=candidate)
+    except DjangoValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from exc
+    candidate.set_password(password)
+    candidate.save()
+    return candidate
+
+
+@transaction.atomic
+def student_register(*, email: str, password: str, school_id: str | None = None, **fields) -> User:
+    from students.services import student_profile_create  # the profile lives in students/
+
+    user = user_create(email=email, password=password, role=User.Role.STUDENT, **fields)
+    student_profile_create(user=user, school_public_id=school_id or None)
+    otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
+    return user
+
+
+def user_authenticate(*, email: str, password: str, roles: tuple[str, ...] | None = None) -> User:
+    """The same message for unknown email and wrong password, so emails can't be probed."""
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is None:
+        make_password(password)  # equalize timing with a real check
+        raise AuthenticationFailed("Email or password is incorrect.", code="invalid_credentials")
+    if not user.check_password(password) or not user.is_active:
+        raise AuthenticationFailed("Email or password is incorrect.", code="invalid_credentials")
+    if roles is not None and user.role not in roles:
+        raise AuthenticationFailed("This account cannot sign in here.", code="wrong_role")
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])
+    return user
+
+
+def tokens_for(*, user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def access_token_revoke(*, access: AccessToken) -> None:
+    """Deny an access token until it expires (logout): checked by HTTP and websocket auth."""
+    ttl = max(int(access["exp"] - timezone.now().timestamp()), 1)
+    try:
+        cache.set(f"{REVOKED_ACCESS_PREFIX}{access['jti']}", 1, timeout=ttl)
+    except RedisError:
+        pass  # the refresh token is still blacklisted in the database; access expires soon
+
+
+def access_token_is_revoked(*, jti: str) -> bool:
+    try:
+        return bool(cache.get(f"{REVOKED_ACCESS_PREFIX}{jti}"))
+    except RedisError:
+        return False  # reads keep working when Redis is down; tokens are short-lived
+
+
+def user_logout(*, refresh: str, access: AccessToken | None, user: User) -> None:
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ValidationError({"refresh": ["This refresh token is invalid or already used."]}) from exc
+    if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.user_id):
+        raise ValidationError({"refresh": ["This refresh token belongs to another account."]})
+    token.blacklist()
+    if access is not None:
+        access_token_revoke(access=access)
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": ["Your current password is not correct."]})
+    _password_set(user=user, password=new_password)
+
+
+def _password_validate(*, user: User, password: str) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+
+
+def _password_set(*, user: User, password: str) -> None:
+    _password_validate(user=user, password=password)
+    user.set_password(password)  # CHECK_REVOKE_TOKEN: every older token stops working
+    user.save(update_fields=["password"])
+
+
+# --- one-time codes -----------------------------------------------------------------
+
+
+def otp_send(*, user: User, purpose: str) -> None:
+    latest = OneTimeCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
+    now = timezone.now()
+    if latest and (now - latest.created_at).total_seconds() < settings.OTP_RESEND_SECONDS:
+        wait = int(settings.OTP_RESEND_SECONDS - (now - latest.created_at).total_seconds()) + 1
+        raise ValidationError({"email": [f"A code was sent recently. Try again in {wait} seconds."]})
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    with transaction.atomic():
+        OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
+        OneTimeCode.objects.create(
+            user=user,
+            purpose=purpose,
+            code_hash=make_password(code),
+            expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
+        )
+    subject = "Your Mr ICT code" if purpose == OneTimeCode.Purpose.VERIFY_EMAIL else "Reset your Mr ICT password"
+    send_mail(
+        subject,
+        f"Your code is {code}. It expires in {settings.OTP_TTL_SECONDS // 60} minutes.",
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+        fail_silently=False,
+    )
+
+
+def otp_check(*, user: User, purpose: str, code: str) -> None:
+    """Consume a valid code or raise; each wrong try counts, five and the code is dead.
+
+    The wrong-try count is committed before the error is raised, so a rollback of
+    the request can never give an attacker their tries back.
+    """
+    error = None
+    with transaction.atomic():
+        otp = (
+            OneTimeCode.objects.select_for_update()
+            .filter(user=user, purpose=purpose, used_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        if otp is None:
+            error = ("No active code. Ask for a new one.", "no_code")
+        elif otp.expires_at <= timezone.now():
+            error = ("This code has expired. Ask for a new one.", "expired")
+        elif otp.attempts >= settings.OTP_MAX_ATTEMPTS:
+            error = ("Too many wrong tries. Ask for a new code.", "locked")
+        elif not check_password(code, otp.code_hash):
+            otp.attempts += 1
+            otp.save(update_fields=["attempts"])
+            left = settings.OTP_MAX_ATTEMPTS - otp.attempts
+            error = (f"This code is not correct. {left} tries left.", "wrong_code")
+        else:
+            otp.used_at = timezone.now()
+            otp.save(update_fields=["used_at"])
+    if error:
+        raise ValidationError({"code": [error[0]]}, code=error[1])
+
+
+def _user_by_email(email: str) -> User | None:
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def email_verification_request(*, user: User) -> None:
+    if user.email_verified:
+        raise ValidationError({"email": ["This email is already verified."]})
+    otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
+
+
+def email_verify(*, user: User, code: str) -> User:
+    if user.email_verified:
+        return user
+    otp_check(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL, code=code)
+    user.email_verified = True
+    user.save(update_fields=["email_verified"])
+    return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Silent for unknown emails, so the endpoint can't be used to find accounts."""
+    user = _user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    try:
+        otp_send(user=user, purpose=OneTimeCode.Purpose.RESET_PASSWORD)
+    except ValidationError:
+        return  # a code was just sent; the answer stays the same
+
+
+def password_reset_confirm(*, email: str, code: str, new_password: str) -> None:
+    user = _user_by_email(email)
+    if user is None:
+        raise ValidationError({"code": ["This code is not correct."]}, code="wrong_code")
+    _password_validate(user=user, password=new_password)  # before the code is spent
+    otp_check(user=user, purpose=OneTimeCode.Purpose.RESET_PASSWORD, code=code)
+    user.set_password(new_password)  # CHECK_REVOKE_TOKEN: every older token stops working
+    user.email_verified = True  # they proved they read the mailbox
+    user.save(update_fields=["password", "email_verified"])

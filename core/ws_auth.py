@@ -1,0 +1,48 @@
+"""Websocket authentication with the same SimpleJWT access tokens as the REST API.
+
+The token comes from the query string (``?token=<access>``) or, so it stays out of
+logs, from the subprotocols (``Sec-WebSocket-Protocol: bearer, <access>``).
+"""
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+
+BEARER_SUBPROTOCOL = "bearer"
+
+
+def token_from_scope(scope) -> str | None:
+    subprotocols = scope.get("subprotocols") or []
+    if BEARER_SUBPROTOCOL in subprotocols:
+        index = subprotocols.index(BEARER_SUBPROTOCOL)
+        if index + 1 < len(subprotocols):
+            return subprotocols[index + 1]
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    tokens = query.get("token")
+    return tokens[0] if tokens else None
+
+
+@database_sync_to_async
+def user_for_token(raw_token: str):
+    from accounts.authentication import RevocableJWTAuthentication
+
+    auth = RevocableJWTAuthentication()
+    try:
+        validated = auth.get_validated_token(raw_token.encode())
+        return auth.get_user(validated)
+    except (InvalidToken, TokenError, AuthenticationFailed):
+        return AnonymousUser()
+
+
+class JWTAuthMiddleware:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        raw_token = token_from_scope(scope)
+        user = await user_for_token(raw_token) if raw_token else AnonymousUser()
+        scope = {**scope, "user": user}
+        return await self.inner(scope, receive, send)
