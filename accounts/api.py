@@ -34,6 +34,9 @@ class PublicApi(APIView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
 
+    def get_authenticate_header(self, request):
+        return 'Bearer realm="api"'  # wrong credentials are a 401, as on the rest of the API
+
 
 class RegisterApi(PublicApi):
     throttle_scope = "register"

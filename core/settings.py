@@ -136,6 +136,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
@@ -248,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("THROTTLE_LOGIN", default="10/min"),
         "register": env.str("THROTTLE_REGISTER", default="10/hour"),
-        "otp": env.str("THROTTLE_OTP", default="5/10min"),
+        "otp": env.str("THROTTLE_OTP", default="10/hour"),
         "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
         "tutor": env.str("THROTTLE_TUTOR", default="30/min"),
     },
