@@ -1,0 +1,57 @@
+"""A Redis cache that survives Redis going away.
+
+Throttle counters, revoked-token marks and retrieval caches live in the cache. When
+Redis stops, reads and writes fall back to this process's memory (logged once per
+outage) instead of turning every request into a 500; when Redis answers again the
+shared cache is used again, with no restart.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+# After a failure, don't knock on Redis again for this long (each knock costs a timeout).
+RETRY_AFTER_SECONDS = 2.0
+
+
+def _resilient(name):
+    def method(self, *args, **kwargs):
+        if time.monotonic() >= self._down_until:
+            try:
+                result = getattr(super(ResilientRedisCache, self), name)(*args, **kwargs)
+                if self._down_until:
+                    logger.warning("Redis cache is back; leaving the in-process fallback.")
+                    self._down_until = 0.0
+                return result
+            except RedisError as exc:
+                if not self._down_until:
+                    logger.warning("Redis cache unavailable (%s); using the in-process fallback.", exc)
+                self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
+        return getattr(self._fallback, name)(*args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._fallback = LocMemCache("mrict-redis-fallback", {"TIMEOUT": params.get("TIMEOUT", 300)})
+        self._down_until = 0.0
+
+    add = _resilient("add")
+    get = _resilient("get")
+    set = _resilient("set")
+    touch = _resilient("touch")
+    delete = _resilient("delete")
+    get_many = _resilient("get_many")
+    set_many = _resilient("set_many")
+    delete_many = _resilient("delete_many")
+    has_key = _resilient("has_key")
+    incr = _resilient("incr")
+    clear = _resilient("clear")
