@@ -119,3 +119,81 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+def database_url_for_subprocess() -> str:
+    """The URL of the database this test uses (the test database), for server processes."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+class DaphneServer:
+    """Daphne serving this project on loopback, on the test's database."""
+
+    def __init__(self, port: int, env: dict):
+        self.port = port
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.ws_url = f"ws://127.0.0.1:{port}"
+        self.env = env
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                os.path.join(os.path.dirname(os.sys.executable), "daphne"),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "core.asgi:application",
+            ],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError("daphne exited: " + self.process.stderr.read().decode()[-2000:])
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("daphne did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+@pytest.fixture
+def start_daphne(transactional_db, settings):
+    """Start Daphne on the test database; extra env (e.g. REDIS_URL) per call."""
+    servers = []
+
+    def start(**extra_env) -> DaphneServer:
+        env = {k: v for k, v in os.environ.items() if k != "MRICT_TESTING"}
+        env.update(
+            DATABASE_URL=database_url_for_subprocess(),
+            MEDIA_ROOT=str(settings.MEDIA_ROOT),
+            DJANGO_DEBUG="false",
+            REDIS_URL="",
+            **{k: str(v) for k, v in extra_env.items()},
+        )
+        server = DaphneServer(free_port(), env)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -36,7 +36,9 @@ def test_check_deploy_is_clean_with_production_env():
 
 
 def test_check_deploy_warns_when_debug_is_on():
-    result = manage("check", "--deploy", "--fail-level", "WARNING", env_overrides={**PRODUCTION_ENV, "DJANGO_DEBUG": "true"})
+    result = manage(
+        "check", "--deploy", "--fail-level", "WARNING", env_overrides={**PRODUCTION_ENV, "DJANGO_DEBUG": "true"}
+    )
     assert result.returncode != 0
     assert "DEBUG" in result.stdout + result.stderr
 
