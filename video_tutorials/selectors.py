@@ -1,0 +1,141 @@
+"""Reads of recordings, shaped once: who sees what, media per lesson, the timeline."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import Recording, RecordingAsset, SnapshotChunk
+from .timeline import chunk_window
+
+DEFAULT_RUNG = "360p"
+
+
+def user_is_admin(user) -> bool:
+    return bool(user and user.is_authenticated and getattr(user, "is_admin", False))
+
+
+def visible_recordings_for(*, user) -> QuerySet[Recording]:
+    """Admins see every recording; everyone else only published, transcoded ones of
+    lessons that are themselves published (or not attached to a lesson)."""
+    from courses.models import PublishStatus
+
+    queryset = Recording.objects.select_related("lesson")
+    if user_is_admin(user):
+        return queryset
+    return queryset.filter(is_published=True, status=Recording.Status.READY).filter(
+        Q(lesson__isnull=True) | Q(lesson__status=PublishStatus.PUBLISHED)
+    )
+
+
+def with_assets(queryset: QuerySet[Recording]) -> QuerySet[Recording]:
+    return queryset.prefetch_related(Prefetch("assets", queryset=RecordingAsset.objects.order_by("kind", "height")))
+
+
+def recording_get(*, user, key: str) -> Recording | None:
+    """One visible recording by public id (``REC-…``) or numeric id, assets prefetched."""
+    queryset = with_assets(visible_recordings_for(user=user))
+    lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+    return queryset.filter(**lookup).first()
+
+
+def file_url(field) -> str | None:
+    if not field:
+        return None
+    return field.url
+
+
+def asset_dict(asset: RecordingAsset) -> dict:
+    return {
+        "rung": asset.label,
+        "url": asset.file.url,
+        "size_bytes": asset.size_bytes,
+        "bitrate_kbps": asset.bitrate_kbps,
+        "height": asset.height,
+        "width": asset.width,
+        "mime_type": asset.mime_type,
+    }
+
+
+def recording_media(recording: Recording) -> dict:
+    """URLs and sizes of a recording's media, from its prefetched assets."""
+    videos, audio, poster, captions = [], None, None, []
+    for asset in recording.assets.all():
+        if asset.kind == RecordingAsset.Kind.VIDEO:
+            videos.append(asset)
+        elif asset.kind == RecordingAsset.Kind.AUDIO:
+            audio = asset
+        elif asset.kind == RecordingAsset.Kind.POSTER:
+            poster = asset
+        elif asset.kind == RecordingAsset.Kind.CAPTION:
+            captions.append(asset)
+    videos.sort(key=lambda a: a.height)
+    default = next((v for v in videos if v.label == DEFAULT_RUNG), videos[0] if videos else None)
+    caption = next((c for c in captions if c.label == recording.language), captions[0] if captions else None)
+    return {
+        "renditions": [asset_dict(v) for v in videos],
+        "audio": asset_dict(audio) if audio else None,
+        "poster_url": poster.file.url if poster else None,
+        "captions": [{"language": c.label, "url": c.file.url, "size_bytes": c.size_bytes} for c in captions],
+        "video_url": default.file.url if default else None,
+        "subtitles_url": caption.file.url if caption else None,
+    }
+
+
+def recording_urls(recording: Recording) -> dict:
+    base = f"/api/recordings/{recording.recording_id}"
+    return {
+        "snapshots_url": f"{base}/timeline/",
+        "bundle_url": f"{base}/bundle/",
+    }
+
+
+def lesson_video_dict(recording: Recording, *, include_original: bool = False) -> dict:
+    """The ``videos[]`` item of a lesson (admin SPA and the student player)."""
+    media = recording_media(recording)
+    video_url = media["video_url"]
+    if video_url is None and include_original and recording.original:
+        video_url = recording.original.url  # not transcoded yet: admins preview the original
+    return {
+        "id": recording.pk,
+        "recording_id": recording.recording_id,
+        "title": recording.title,
+        "status": recording.status,
+        "is_published": recording.is_published,
+        "video_url": video_url,
+        "subtitles_url": media["subtitles_url"],
+        "duration": recording.duration,
+        "language": recording.language,
+        "poster_url": media["poster_url"],
+        "renditions": media["renditions"],
+        "audio_url": media["audio"]["url"] if media["audio"] else None,
+        **recording_urls(recording),
+    }
+
+
+def lesson_media_for(*, lessons, user) -> dict[int, list[dict]]:
+    """Lesson pk → the videos of that lesson this user may see (2 queries for any number
+    of lessons). Non-admins get published, transcoded recordings only."""
+    lesson_pks = [lesson if isinstance(lesson, int) else lesson.pk for lesson in lessons]
+    result: dict[int, list[dict]] = {pk: [] for pk in lesson_pks}
+    if not lesson_pks:
+        return result
+    queryset = Recording.objects.filter(lesson_id__in=lesson_pks)
+    is_admin = user_is_admin(user)
+    if not is_admin:
+        queryset = queryset.filter(is_published=True, status=Recording.Status.READY)
+    queryset = queryset.prefetch_related("assets").order_by("created_at", "id")
+    for recording in queryset:
+        result[recording.lesson_id].append(lesson_video_dict(recording, include_original=is_admin))
+    return result
+
+
+def timeline_window(*, recording: Recording, start: float | None, end: float | None, delta: bool) -> list[dict]:
+    """Snapshots with ``start <= timestamp <= end`` ordered by time, from the chunks that
+    overlap the window (one query)."""
+    chunks = SnapshotChunk.objects.filter(recording=recording)
+    if start is not None:
+        chunks = chunks.filter(end_time__gte=start)
+    if end is not None:
+        chunks = chunks.filter(start_time__lte=end)
+    snapshots: list[dict] = []
+    for data in chunks.order_by("start_time", "id").values_list("data", flat=True):
+        snapshots.extend(chunk_window(data, start, end, delta=delta))
+    return snapshots
