@@ -70,6 +70,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.is_staff = self.role == self.Role.ADMIN or self.is_superuser
         super().save(*args, **kwargs)
 
+    # The admin role may do everything in the Django admin, without per-model grants.
+    def has_perm(self, perm, obj=None) -> bool:
+        return (self.is_active and self.is_admin) or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label) -> bool:
+        return (self.is_active and self.is_admin) or super().has_module_perms(app_label)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
