@@ -144,7 +144,9 @@ def test_wrong_password_and_unknown_email_look_the_same(api_client, student):
 
 def test_twenty_wrong_passwords_are_throttled(api_client, student):
     statuses = [
-        api_client.post("/api/accounts/login/", {"email": student.email, "password": f"bad{i}"}, format="json").status_code
+        api_client.post(
+            "/api/accounts/login/", {"email": student.email, "password": f"bad{i}"}, format="json"
+        ).status_code
         for i in range(20)
     ]
     assert statuses[0] == 401
@@ -173,7 +175,9 @@ def test_throttle_follows_the_account_across_addresses(api_client, student):
 
 
 def login_tokens(api_client, user):
-    response = api_client.post("/api/accounts/login/", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json")
+    response = api_client.post(
+        "/api/accounts/login/", {"email": user.email, "password": DEFAULT_PASSWORD}, format="json"
+    )
     return response.json()
 
 
@@ -208,7 +212,10 @@ def test_logout_blacklists_refresh_and_revokes_access(api_client, student):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access']}"}
     response = api_client.post("/api/accounts/logout/", {"refresh": tokens["refresh"]}, format="json", **auth)
     assert response.status_code == 200
-    assert api_client.post("/api/accounts/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code == 401
+    assert (
+        api_client.post("/api/accounts/token/refresh/", {"refresh": tokens["refresh"]}, format="json").status_code
+        == 401
+    )
     assert api_client.get("/api/accounts/me/", **auth).status_code == 401
 
 
@@ -223,7 +230,10 @@ def test_logout_refuses_someone_elses_refresh_token(api_client, student, make_us
         HTTP_AUTHORIZATION=f"Bearer {mine['access']}",
     )
     assert_error_shape(response, 400)
-    assert api_client.post("/api/accounts/token/refresh/", {"refresh": theirs["refresh"]}, format="json").status_code == 200
+    assert (
+        api_client.post("/api/accounts/token/refresh/", {"refresh": theirs["refresh"]}, format="json").status_code
+        == 200
+    )
 
 
 def test_api_refuses_session_auth_and_anonymous(client, student):
@@ -235,7 +245,9 @@ def test_api_refuses_session_auth_and_anonymous(client, student):
 
 
 def test_me_patch_updates_allowed_fields_only(student_client, student):
-    response = student_client.patch("/api/accounts/me/", {"first_name": "Yaa", "preferred_language": "tw"}, format="json")
+    response = student_client.patch(
+        "/api/accounts/me/", {"first_name": "Yaa", "preferred_language": "tw"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["first_name"] == "Yaa"
     student.refresh_from_db()
@@ -256,7 +268,10 @@ def test_change_password_revokes_older_tokens(api_client, student, client_for):
     )
     assert response.status_code == 200
     assert client.get("/api/accounts/me/").status_code == 401
-    assert api_client.post("/api/accounts/login/", {"email": student.email, "password": STRONG}, format="json").status_code == 200
+    assert (
+        api_client.post("/api/accounts/login/", {"email": student.email, "password": STRONG}, format="json").status_code
+        == 200
+    )
 
 
 def test_change_password_with_wrong_old_password(student_client, student):
@@ -297,11 +312,15 @@ def test_weak_new_password_does_not_spend_the_code(api_client, student):
     api_client.post("/api/accounts/password/reset/", {"email": student.email}, format="json")
     code = last_code()
     weak = api_client.post(
-        "/api/accounts/password/reset/confirm/", {"email": student.email, "code": code, "new_password": "1234"}, format="json"
+        "/api/accounts/password/reset/confirm/",
+        {"email": student.email, "code": code, "new_password": "1234"},
+        format="json",
     )
     assert "new_password" in assert_error_shape(weak, 400)["errors"]
     ok = api_client.post(
-        "/api/accounts/password/reset/confirm/", {"email": student.email, "code": code, "new_password": STRONG}, format="json"
+        "/api/accounts/password/reset/confirm/",
+        {"email": student.email, "code": code, "new_password": STRONG},
+        format="json",
     )
     assert ok.status_code == 200
 
@@ -345,7 +364,9 @@ def test_expired_code_is_refused(client_for, unverified):
     client = client_for(unverified)
     client.post("/api/accounts/email/verify/")
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    body = assert_error_shape(client.post("/api/accounts/email/verify/confirm/", {"code": last_code()}, format="json"), 400)
+    body = assert_error_shape(
+        client.post("/api/accounts/email/verify/confirm/", {"code": last_code()}, format="json"), 400
+    )
     assert body["code"] == "expired"
     unverified.refresh_from_db()
     assert not unverified.email_verified
