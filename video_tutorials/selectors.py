@@ -139,3 +139,72 @@ def timeline_window(*, recording: Recording, start: float | None, end: float | N
     for data in chunks.order_by("start_time", "id").values_list("data", flat=True):
         snapshots.extend(chunk_window(data, start, end, delta=delta))
     return snapshots
+
+
+def _iso(value) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def recording_summary_dict(recording: Recording, *, media: dict | None = None) -> dict:
+    media = media if media is not None else recording_media(recording)
+    lesson = recording.lesson
+    return {
+        "id": recording.pk,
+        "recording_id": recording.recording_id,
+        "title": recording.title,
+        "description": recording.description,
+        "status": recording.status,
+        "progress": recording.progress,
+        "error": recording.error,
+        "is_published": recording.is_published,
+        "published_at": _iso(recording.published_at),
+        "duration": recording.duration,
+        "language": recording.language,
+        "lesson_id": lesson.lesson_id if lesson else None,
+        "lesson_title": lesson.title if lesson else None,
+        "poster_url": media["poster_url"],
+        "video_url": media["video_url"],
+        "snapshot_count": recording.snapshot_count,
+        "created_at": _iso(recording.created_at),
+        "updated_at": _iso(recording.updated_at),
+    }
+
+
+def recording_detail_dict(
+    recording: Recording,
+    *,
+    user,
+    start: float | None = None,
+    end: float | None = None,
+    encoding: str = "full",
+    mode: str = "full",
+) -> dict:
+    """Everything the player needs, with the code timeline (or one window of it)."""
+    media = recording_media(recording)
+    if mode == "audio":
+        media = {**media, "renditions": [], "video_url": None}
+    snapshots = timeline_window(recording=recording, start=start, end=end, delta=encoding == "delta")
+    original_url = recording.original.url if user_is_admin(user) and recording.original else None
+    return {
+        **recording_summary_dict(recording, media=media),
+        "original_url": original_url,
+        "renditions": media["renditions"],
+        "audio": media["audio"],
+        "captions": media["captions"],
+        "subtitles_url": media["subtitles_url"],
+        **recording_urls(recording),
+        "timeline": {"encoding": encoding, "start": start, "end": end, "count": len(snapshots)},
+        "snapshots": snapshots,
+    }
+
+
+def recordings_list(*, user, status=None, published=None, lesson_key=None) -> QuerySet[Recording]:
+    queryset = with_assets(visible_recordings_for(user=user))
+    if status:
+        queryset = queryset.filter(status=status)
+    if published is not None:
+        queryset = queryset.filter(is_published=published)
+    if lesson_key:
+        lookup = {"lesson_id": int(lesson_key)} if lesson_key.isdigit() else {"lesson__lesson_id": lesson_key}
+        queryset = queryset.filter(**lookup)
+    return queryset.order_by("-created_at", "-id")

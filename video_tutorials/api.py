@@ -1,0 +1,386 @@
+"""HTTP endpoints of recordings: upload, snapshots, playback, captions, publication,
+offline bundles. Views validate, call one service or selector, and shape the answer."""
+
+import hashlib
+
+from django.db.models import prefetch_related_objects
+from django.utils.http import http_date, parse_http_date_safe
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.envelope import enveloped
+
+from . import bundles, selectors, services
+from .models import Recording
+from .permissions import IsAdminRole
+from .ranges import ranged_file_response
+from .serializers import (
+    BundleQuerySerializer,
+    CaptionEnvelope,
+    CaptionInputSerializer,
+    CaptionListEnvelope,
+    DetailQuerySerializer,
+    LessonMediaInputSerializer,
+    LessonVideoEnvelope,
+    RecordingDetailEnvelope,
+    RecordingEnvelope,
+    RecordingListQuerySerializer,
+    RecordingPageEnvelope,
+    SnapshotBatchEnvelope,
+    SnapshotBatchInputSerializer,
+    TimelineEnvelope,
+    UploadInputSerializer,
+    WindowQuerySerializer,
+)
+
+TAGS = ["recordings"]
+RECORDING_ID = OpenApiParameter(
+    "recording_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="REC-… id or numeric id"
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified (If-None-Match / If-Modified-Since).")
+
+
+def _lesson_for(key: str | None):
+    if not key:
+        return None
+    from courses.models import Lesson
+
+    lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"lesson_id": key}
+    lesson = Lesson.objects.select_related("module__course").filter(**lookup).first()
+    if lesson is None:
+        raise ValidationError({"lesson": ["No lesson with this id."]}, code="unknown_lesson")
+    return lesson
+
+
+def _visible_recording(request, key: str, *, with_assets: bool = True):
+    recording = selectors.visible_recordings_for(user=request.user).filter(**_key_lookup(key)).first()
+    if recording is None:
+        raise NotFound("No recording with this id.")
+    if with_assets:
+        prefetch_related_objects([recording], "assets")
+    return recording
+
+
+def _key_lookup(key: str) -> dict:
+    return {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+
+
+def _summary(recording) -> dict:
+    recording = selectors.with_assets(Recording.objects.select_related("lesson")).get(pk=recording.pk)
+    return selectors.recording_summary_dict(recording)
+
+
+def _validator(request, recording, extra: str) -> tuple[str, float]:
+    """(ETag, Last-Modified) of a read: the content version says it all."""
+    role = "a" if selectors.user_is_admin(request.user) else "u"
+    digest = hashlib.sha1(f"{recording.recording_id}:{recording.content_version}:{role}:{extra}".encode()).hexdigest()
+    return f'W/"{digest[:24]}"', recording.updated_at.timestamp()
+
+
+def _not_modified(request, etag: str, last_modified: float) -> bool:
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = [tag.strip() for tag in if_none_match.split(",")]
+        return etag in tags or "*" in tags or etag.removeprefix("W/") in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and int(last_modified) <= since
+
+
+def _conditional(request, recording, extra: str, build) -> Response:
+    etag, last_modified = _validator(request, recording, extra)
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(last_modified),
+        "Cache-Control": "private, no-cache",
+        "Vary": "Authorization",
+    }
+    if _not_modified(request, etag, last_modified):
+        return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    return enveloped(build(), headers=headers)
+
+
+def _window(query: dict) -> dict:
+    return {"start": query.get("from"), "end": query.get("to"), "encoding": query["encoding"]}
+
+
+class RecordingListUploadApi(APIView):
+    """``GET /api/recordings/`` lists; ``POST /api/recordings/`` (and ``/api/upload/``) uploads."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        return [IsAdminRole()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(
+        operation_id="recordings_list",
+        parameters=[RecordingListQuerySerializer],
+        responses={200: RecordingPageEnvelope},
+        tags=TAGS,
+    )
+    def get(self, request):
+        query = RecordingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        is_admin = selectors.user_is_admin(request.user)
+        queryset = selectors.recordings_list(
+            user=request.user,
+            status=params.get("status") if is_admin else None,
+            published=params.get("published") if is_admin else None,
+            lesson_key=params.get("lesson"),
+        )
+        page, size = params["page"], params["page_size"]
+        count = queryset.count()
+        results = [selectors.recording_summary_dict(r) for r in queryset[(page - 1) * size : page * size]]
+        return enveloped({"count": count, "page": page, "page_size": size, "results": results})
+
+    @extend_schema(
+        request={"multipart/form-data": UploadInputSerializer},
+        responses={201: RecordingEnvelope},
+        tags=TAGS,
+        description="Upload a recording (admins). Streamed to storage; probed with ffprobe; "
+        "non-media, empty, truncated and oversize files are refused. Transcoding is queued.",
+    )
+    def post(self, request):
+        services.install_upload_limit(request._request)
+        serializer = UploadInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        recording = services.recording_upload(
+            uploaded_file=data["video_file"],
+            title=data["title"],
+            description=data.get("description", ""),
+            declared_duration=data.get("duration"),
+            language=data["language"],
+            lesson=_lesson_for(data.get("lesson")),
+            by=request.user,
+        )
+        queued = services.recording_queue_transcode(recording=recording)
+        message = "Uploaded; transcoding queued." if queued else "Uploaded; transcoding will start shortly."
+        return enveloped(_summary(recording), message=message, status=status.HTTP_201_CREATED)
+
+
+class RecordingDetailApi(APIView):
+    @extend_schema(
+        parameters=[RECORDING_ID, DetailQuerySerializer],
+        responses={200: RecordingDetailEnvelope, 304: NOT_MODIFIED},
+        tags=TAGS,
+        description="A recording for the player: renditions per rung with sizes, audio, poster, captions "
+        "and the code snapshots ordered by time (optionally one window, optionally delta-encoded). "
+        "Answers 304 to If-None-Match / If-Modified-Since.",
+    )
+    def get(self, request, recording_id: str):
+        query = DetailQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        window = _window(params)
+        extra = f"{window}:{params['mode']}"
+
+        def build():
+            prefetch_related_objects([recording], "assets")
+            return selectors.recording_detail_dict(recording, user=request.user, mode=params["mode"], **window)
+
+        return _conditional(request, recording, extra, build)
+
+
+class RecordingTimelineApi(APIView):
+    @extend_schema(
+        parameters=[RECORDING_ID, WindowQuerySerializer],
+        responses={200: TimelineEnvelope, 304: NOT_MODIFIED},
+        tags=TAGS,
+        description="Only the code timeline (low-bandwidth mode: pair it with the audio track).",
+    )
+    def get(self, request, recording_id: str):
+        query = WindowQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        window = _window(query.validated_data)
+        recording = _visible_recording(request, recording_id, with_assets=False)
+
+        def build():
+            snapshots = selectors.timeline_window(
+                recording=recording, start=window["start"], end=window["end"], delta=window["encoding"] == "delta"
+            )
+            return {
+                "recording_id": recording.recording_id,
+                "timeline": {**window, "count": len(snapshots)},
+                "snapshots": snapshots,
+            }
+
+        return _conditional(request, recording, f"timeline:{window}", build)
+
+
+class SnapshotBatchApi(APIView):
+    """``POST /api/save-code-snapshots/`` and ``POST /api/recordings/<id>/snapshots/``."""
+
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(
+        request=SnapshotBatchInputSerializer,
+        responses={200: SnapshotBatchEnvelope},
+        tags=TAGS,
+        description="Store a batch of code snapshots once (batch_id, and (timestamp, code) de-duplication). "
+        "A batch may arrive before its upload: it is linked by title.",
+    )
+    def post(self, request, recording_id: str | None = None):
+        serializer = SnapshotBatchInputSerializer(data=request.data, context={"recording_id": recording_id})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        recording = services.recording_for_snapshots(
+            recording_key=recording_id or data.get("recording_id"), title=data.get("title")
+        )
+        result = services.snapshots_ingest(
+            recording=recording, snapshots=data["snapshots"], batch_id=data.get("batch_id")
+        )
+        recording.refresh_from_db(fields=["snapshot_count"])
+        return enveloped(
+            {
+                "recording_id": recording.recording_id,
+                "id": recording.pk,
+                "snapshot_count": recording.snapshot_count,
+                **result,
+            },
+            message="Snapshots saved." if result["stored"] else "Nothing new to store.",
+        )
+
+
+class RecordingActionApi(APIView):
+    permission_classes = [IsAdminRole]
+    action = ""
+
+    def post(self, request, recording_id: str):
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        if self.action == "publish":
+            recording = services.recording_publish(recording=recording, by=request.user)
+        elif self.action == "unpublish":
+            recording = services.recording_unpublish(recording=recording, by=request.user)
+        else:
+            recording = services.recording_retry(recording=recording)
+        return enveloped(_summary(recording), message=f"Recording {self.action} done.")
+
+
+def _action_view(name: str, description: str):
+    view = type(f"Recording{name.title()}Api", (RecordingActionApi,), {"action": name})
+    view.post = extend_schema(
+        parameters=[RECORDING_ID],
+        request=None,
+        responses={200: RecordingEnvelope},
+        tags=TAGS,
+        description=description,
+    )(RecordingActionApi.post)
+    return view
+
+
+RecordingPublishApi = _action_view("publish", "Publish a ready recording (admins); notifies enrolled students.")
+RecordingUnpublishApi = _action_view("unpublish", "Hide a recording from students again (admins).")
+RecordingRetryApi = _action_view("retry", "Queue a failed recording's transcode again (admins).")
+
+
+class RecordingCaptionsApi(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    def get_permissions(self):
+        return [IsAdminRole()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(parameters=[RECORDING_ID], responses={200: CaptionListEnvelope}, tags=TAGS)
+    def get(self, request, recording_id: str):
+        recording = _visible_recording(request, recording_id)
+        return enveloped(selectors.recording_media(recording)["captions"])
+
+    @extend_schema(
+        parameters=[RECORDING_ID],
+        request={"multipart/form-data": CaptionInputSerializer},
+        responses={201: CaptionEnvelope},
+        tags=TAGS,
+        description="Upload WebVTT captions for one language (replaces that language's captions).",
+    )
+    def post(self, request, recording_id: str):
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        serializer = CaptionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > services.MAX_CAPTION_BYTES:
+            raise ValidationError({"file": [f"Captions are limited to {services.MAX_CAPTION_BYTES} bytes."]})
+        asset = services.caption_upload(
+            recording=recording, language=serializer.validated_data["language"], raw=upload.read()
+        )
+        caption = {"language": asset.label, "url": asset.file.url, "size_bytes": asset.size_bytes}
+        return enveloped(caption, message="Captions saved.", status=status.HTTP_201_CREATED)
+
+
+class FirstRendererNegotiation(BaseContentNegotiation):
+    """The bundle is a file response whatever Accept says; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class RecordingBundleApi(APIView):
+    content_negotiation_class = FirstRendererNegotiation
+
+    @extend_schema(
+        parameters=[RECORDING_ID, BundleQuerySerializer],
+        responses={
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            (206, "application/zip"): OpenApiTypes.BINARY,
+            304: NOT_MODIFIED,
+            416: OpenApiResponse(description="Range not satisfiable."),
+        },
+        tags=TAGS,
+        description="The offline lesson bundle (zip: manifest.json with content_hash, audio, the chosen video "
+        "rung or none, poster, captions, timeline.json, lesson.json). Supports Range and If-Range; "
+        "the ETag is the manifest's content_hash.",
+    )
+    def get(self, request, recording_id: str):
+        query = BundleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        recording = _visible_recording(request, recording_id)
+        bundle = bundles.bundle_for(recording=recording, rung=query.validated_data["rung"])
+        from django.core.files.storage import default_storage
+
+        return ranged_file_response(
+            request._request,
+            open_file=lambda: default_storage.open(bundle.name, "rb"),
+            size=bundle.size,
+            content_type="application/zip",
+            etag=f'"{bundle.content_hash}"',
+            disposition=f'attachment; filename="{recording.recording_id}-{query.validated_data["rung"]}.zip"',
+        )
+
+
+class LessonMediaApi(APIView):
+    """``POST /api/admin/content/lesson-media/``: the admin SPA attaches a video to a lesson."""
+
+    permission_classes = [IsAdminRole]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": LessonMediaInputSerializer},
+        responses={201: LessonVideoEnvelope},
+        tags=["admin content"],
+    )
+    def post(self, request):
+        services.install_upload_limit(request._request)
+        serializer = LessonMediaInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lesson = _lesson_for(data["lesson"])
+        recording = services.recording_upload(
+            uploaded_file=data["video_file"],
+            title=lesson.title,
+            language=data["language"],
+            lesson=lesson,
+            by=request.user,
+        )
+        services.recording_queue_transcode(recording=recording)
+        recording = selectors.with_assets(selectors.visible_recordings_for(user=request.user)).get(pk=recording.pk)
+        video = selectors.lesson_video_dict(recording, include_original=True)
+        return enveloped(video, message="Lesson video uploaded.", status=status.HTTP_201_CREATED)

@@ -1,0 +1,57 @@
+"""Websocket ``ws/recordings/<id>/``: an admin watches a recording's transcode progress."""
+
+from channels.db import database_sync_to_async
+
+from core.consumers import AuthenticatedJsonConsumer
+
+from .models import Recording
+
+CLOSE_NOT_FOUND = 4404
+
+
+class RecordingProgressConsumer(AuthenticatedJsonConsumer):
+    """Sends ``{event, recording_id, status, progress, error}`` on connect and on
+    every change pushed by the transcoding service to group ``recording.<id>``."""
+
+    async def is_allowed(self, user) -> bool:
+        return bool(getattr(user, "is_admin", False))
+
+    async def join_groups(self, user) -> None:
+        key = self.scope["url_route"]["kwargs"]["recording_id"]
+        self.recording = await self._recording(key)
+        if self.recording is None:
+            return
+        self.group_name = f"recording.{self.recording.recording_id}"
+        await self.channel_layer.group_add(self.group_name, self.channel_name)
+
+    async def connect(self):
+        await super().connect()
+        if getattr(self, "recording", None) is None:
+            if self.scope.get("user") is not None and getattr(self.scope["user"], "is_admin", False):
+                await self.close(code=CLOSE_NOT_FOUND)
+            return
+        recording = self.recording
+        await self.send_json(
+            {
+                "event": "status",
+                "recording_id": recording.recording_id,
+                "status": recording.status,
+                "progress": recording.progress,
+                "error": recording.error,
+            }
+        )
+
+    async def disconnect(self, code):
+        if getattr(self, "group_name", None):
+            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+
+    async def recording_progress(self, event):
+        await self.send_json(event["payload"])
+
+    async def receive_json(self, content, **kwargs):
+        """Read-only channel: clients have nothing to say."""
+
+    @database_sync_to_async
+    def _recording(self, key: str):
+        lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+        return Recording.objects.filter(**lookup).first()

@@ -1,0 +1,270 @@
+"""Request and response shapes of the recording endpoints (exact, for the OpenAPI schema)."""
+
+import math
+
+from django.conf import settings
+from rest_framework import serializers
+
+from core.envelope import envelope_serializer
+
+MAX_CODE_CHARS = 512 * 1024
+MAX_SNAPSHOTS_PER_BATCH = 5000
+LANGUAGE_RE = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
+
+
+def _finite(value: float, *, field: str) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise serializers.ValidationError(f"{field} must be a finite number.")
+    return value
+
+
+class PositionField(serializers.JSONField):
+    """``{lineNumber, column}`` / ``{scrollTop, scrollLeft, timestamp?}``: a small object of numbers."""
+
+    def to_internal_value(self, data):
+        if data is None:
+            return None
+        if not isinstance(data, dict) or len(data) > 8:
+            raise serializers.ValidationError("Send an object of at most 8 numbers.")
+        for key, value in data.items():
+            if (
+                not isinstance(key, str)
+                or len(key) > 32
+                or isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or math.isnan(value)
+                or math.isinf(value)
+                or abs(value) > 1e15
+            ):
+                raise serializers.ValidationError("Each value must be a finite number under a short name.")
+        return data
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+class UploadInputSerializer(serializers.Serializer):
+    video_file = serializers.FileField(help_text="The recording (webm, mp4, ogg…); probed before it is accepted.")
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    duration = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=86400, help_text="Seconds, as the recorder measured."
+    )
+    lesson = serializers.CharField(required=False, max_length=20, help_text="lesson_id of the lesson it belongs to.")
+    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+
+    def validate_duration(self, value):
+        return None if value is None else _finite(value, field="duration")
+
+
+class LessonMediaInputSerializer(serializers.Serializer):
+    lesson = serializers.CharField(max_length=20, help_text="lesson_id (or numeric id) of the lesson.")
+    video_file = serializers.FileField()
+    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+
+
+class SnapshotInputSerializer(serializers.Serializer):
+    code = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_CODE_CHARS)
+    timestamp = serializers.FloatField(min_value=0, max_value=86400, help_text="Seconds from the recording's start.")
+    cursorPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815 (the recorder's name)
+    scrollPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815
+
+    def validate_timestamp(self, value):
+        return _finite(value, field="timestamp")
+
+
+class SnapshotBatchInputSerializer(serializers.Serializer):
+    title = serializers.CharField(
+        required=False, max_length=200, help_text="Links the batch to the upload with this title."
+    )
+    recording_id = serializers.CharField(required=False, max_length=20, help_text="REC-… id (or numeric id).")
+    batch_id = serializers.CharField(
+        required=False, max_length=64, help_text="Client id of this batch; a re-sent batch is stored once."
+    )
+    snapshots = SnapshotInputSerializer(many=True, max_length=MAX_SNAPSHOTS_PER_BATCH, allow_empty=True)
+
+    def validate(self, attrs):
+        if not attrs.get("title") and not attrs.get("recording_id") and not self.context.get("recording_id"):
+            raise serializers.ValidationError({"title": ["Send the recording's title or its recording_id."]})
+        return attrs
+
+
+class WindowQuerySerializer(serializers.Serializer):
+    from_ = serializers.FloatField(required=False, min_value=0, help_text="Window start, seconds.")
+    to = serializers.FloatField(required=False, min_value=0, help_text="Window end, seconds.")
+    encoding = serializers.ChoiceField(
+        choices=["full", "delta"],
+        required=False,
+        default="full",
+        help_text=(
+            "full: every snapshot carries `code`. delta: within each stored chunk (≤60 snapshots) the "
+            "first carries `code`, the next ones `delta` = [prefix, suffix, text] against the previous "
+            "snapshot: code = previous[:prefix] + text + previous[len(previous) - suffix:]."
+        ),
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        for key in ("from", "to"):
+            if key in attrs:
+                _finite(attrs[key], field=key)
+        if "from" in attrs and "to" in attrs and attrs["to"] < attrs["from"]:
+            raise serializers.ValidationError({"to": ["`to` must not be before `from`."]})
+        return attrs
+
+
+class DetailQuerySerializer(WindowQuerySerializer):
+    mode = serializers.ChoiceField(
+        choices=["full", "audio"],
+        required=False,
+        default="full",
+        help_text="audio: low-bandwidth mode, only the audio track and the code timeline (no video renditions).",
+    )
+
+
+class RecordingListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["awaiting_upload", "uploaded", "processing", "ready", "failed"], required=False
+    )
+    published = serializers.BooleanField(required=False, allow_null=True, default=None)
+    lesson = serializers.CharField(required=False, max_length=20)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
+
+
+class CaptionInputSerializer(serializers.Serializer):
+    language = serializers.RegexField(LANGUAGE_RE, max_length=16)
+    file = serializers.FileField(help_text="WebVTT (.vtt), UTF-8.")
+
+
+class BundleQuerySerializer(serializers.Serializer):
+    rung = serializers.RegexField(
+        r"^(none|\d{2,4}p)$", required=False, default="none", help_text="Video rung to include (e.g. 240p), or none."
+    )
+
+
+# --- responses -----------------------------------------------------------------------
+
+
+class RenditionSerializer(serializers.Serializer):
+    rung = serializers.CharField()
+    url = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    bitrate_kbps = serializers.IntegerField()
+    height = serializers.IntegerField()
+    width = serializers.IntegerField()
+    mime_type = serializers.CharField()
+
+
+class CaptionSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    url = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+
+
+class SnapshotSerializer(serializers.Serializer):
+    timestamp = serializers.FloatField()
+    code = serializers.CharField(required=False, help_text="Full code (always with encoding=full).")
+    delta = serializers.ListField(
+        child=serializers.JSONField(), required=False, min_length=3, max_length=3, help_text="[prefix, suffix, text]"
+    )
+    cursorPosition = serializers.JSONField(allow_null=True)  # noqa: N815
+    scrollPosition = serializers.JSONField(allow_null=True)  # noqa: N815
+
+
+class RecordingSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    recording_id = serializers.CharField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    error = serializers.CharField(allow_blank=True)
+    is_published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True)
+    language = serializers.CharField()
+    lesson_id = serializers.CharField(allow_null=True)
+    lesson_title = serializers.CharField(allow_null=True)
+    poster_url = serializers.CharField(allow_null=True)
+    video_url = serializers.CharField(allow_null=True)
+    snapshot_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class TimelineInfoSerializer(serializers.Serializer):
+    encoding = serializers.CharField()
+    start = serializers.FloatField(allow_null=True)
+    end = serializers.FloatField(allow_null=True)
+    count = serializers.IntegerField()
+
+
+class RecordingDetailSerializer(RecordingSummarySerializer):
+    original_url = serializers.CharField(allow_null=True, help_text="Admins only; null for everyone else.")
+    renditions = RenditionSerializer(many=True)
+    audio = RenditionSerializer(allow_null=True)
+    captions = CaptionSerializer(many=True)
+    subtitles_url = serializers.CharField(allow_null=True)
+    snapshots_url = serializers.CharField()
+    bundle_url = serializers.CharField()
+    timeline = TimelineInfoSerializer()
+    snapshots = SnapshotSerializer(many=True)
+
+
+class RecordingPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    results = RecordingSummarySerializer(many=True)
+
+
+class TimelineSerializer(serializers.Serializer):
+    recording_id = serializers.CharField()
+    timeline = TimelineInfoSerializer()
+    snapshots = SnapshotSerializer(many=True)
+
+
+class SnapshotBatchResultSerializer(serializers.Serializer):
+    recording_id = serializers.CharField()
+    id = serializers.IntegerField()
+    received = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    duplicate_batch = serializers.BooleanField()
+    snapshot_count = serializers.IntegerField()
+
+
+class LessonVideoSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    recording_id = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    is_published = serializers.BooleanField()
+    video_url = serializers.CharField(allow_null=True)
+    subtitles_url = serializers.CharField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True)
+    language = serializers.CharField()
+    poster_url = serializers.CharField(allow_null=True)
+    renditions = RenditionSerializer(many=True)
+    audio_url = serializers.CharField(allow_null=True)
+    snapshots_url = serializers.CharField()
+    bundle_url = serializers.CharField()
+
+
+RecordingEnvelope = envelope_serializer("RecordingEnvelope", RecordingSummarySerializer())
+RecordingDetailEnvelope = envelope_serializer("RecordingDetailEnvelope", RecordingDetailSerializer())
+RecordingPageEnvelope = envelope_serializer("RecordingPageEnvelope", RecordingPageSerializer())
+TimelineEnvelope = envelope_serializer("TimelineEnvelope", TimelineSerializer())
+SnapshotBatchEnvelope = envelope_serializer("SnapshotBatchEnvelope", SnapshotBatchResultSerializer())
+LessonVideoEnvelope = envelope_serializer("LessonVideoEnvelope", LessonVideoSerializer())
+CaptionEnvelope = envelope_serializer("CaptionEnvelope", CaptionSerializer())
+CaptionListEnvelope = envelope_serializer("CaptionListEnvelope", CaptionSerializer(many=True))
+
+
+def upload_limit_help() -> str:
+    return f"At most {settings.RECORDING_MAX_UPLOAD_BYTES} bytes."

@@ -1,0 +1,21 @@
+"""Celery tasks of recordings: thin wrappers that load by id and call a service.
+
+``acks_late`` + ``reject_on_worker_lost``: a worker killed mid-transcode leaves the
+message unacknowledged, so the broker hands it to another worker; the service is
+idempotent (a re-run replaces the derived files, never duplicates them).
+"""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="video_tutorials.tasks.transcode_recording", acks_late=True, reject_on_worker_lost=True)
+def transcode_recording(recording_pk: int) -> str | None:
+    recording = services.recording_transcode(recording_pk=recording_pk)
+    return recording.status if recording else None
+
+
+@shared_task(name="video_tutorials.tasks.sweep_stale_transcodes", acks_late=True)
+def sweep_stale_transcodes() -> list[int]:
+    return services.transcodes_sweep_stale()
