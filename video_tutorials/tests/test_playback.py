@@ -1,0 +1,207 @@
+"""Who sees what, conditional GETs, gzip, captions, lesson media and served files."""
+
+import gzip
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from video_tutorials import services
+from video_tutorials.models import Recording, RecordingAsset
+from video_tutorials.selectors import lesson_media_for
+
+from .conftest import make_snapshots
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ready_recording(lesson):
+    """A transcoded recording built without ffmpeg (the assets are placeholders)."""
+    recording = Recording.objects.create(
+        title="Ready one", lesson=lesson, status=Recording.Status.READY, duration=90.0, has_video=True
+    )
+    for kind, label, height, name in (
+        ("video", "240p", 240, "240p.mp4"),
+        ("video", "360p", 360, "360p.mp4"),
+        ("audio", "audio", 0, "audio.webm"),
+        ("poster", "poster", 0, "poster.jpg"),
+    ):
+        stored = default_storage.save(f"recordings/{recording.recording_id}/media/r1/{name}", ContentFile(b"x" * 1000))
+        RecordingAsset.objects.create(
+            recording=recording,
+            kind=kind,
+            label=label,
+            height=height,
+            file=stored,
+            mime_type="video/mp4",
+            size_bytes=1000,
+        )
+    services.snapshots_ingest(recording=recording, snapshots=make_snapshots(120))
+    recording.refresh_from_db()
+    return recording
+
+
+def test_students_never_see_unpublished_recordings_or_snapshots(student_client, ready_recording):
+    key = ready_recording.recording_id
+    for url in (f"/api/recordings/{key}/", f"/api/recordings/{key}/timeline/", f"/api/recordings/{key}/bundle/"):
+        assert student_client.get(url).status_code == 404, url
+    assert student_client.get("/api/recordings/").json()["data"]["count"] == 0
+
+
+def test_students_cannot_publish_or_retry_and_teachers_read_but_cannot_publish(
+    client_for, make_user, admin_client, ready_recording
+):
+    key = ready_recording.recording_id
+    student, teacher = client_for(make_user("student")), client_for(make_user("teacher"))
+    for client in (student, teacher):
+        for action in ("publish", "unpublish", "retry"):
+            assert client.post(f"/api/recordings/{key}/{action}/").status_code == 403
+    assert admin_client.post(f"/api/recordings/{key}/publish/").status_code == 200
+    assert teacher.get(f"/api/recordings/{key}/").status_code == 200
+    assert student.get("/api/recordings/").json()["data"]["results"][0]["recording_id"] == key
+
+
+def test_publishing_needs_a_ready_recording(admin_client):
+    recording = Recording.objects.create(title="raw", status=Recording.Status.PROCESSING)
+    response = admin_client.post(f"/api/recordings/{recording.recording_id}/publish/")
+    assert response.status_code == 400 and response.json()["code"] == "not_ready"
+
+
+def test_unpublished_lesson_hides_its_published_recording(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    ready_recording.lesson.status = "draft"
+    ready_recording.lesson.save()
+    assert student_client.get(f"/api/recordings/{ready_recording.recording_id}/").status_code == 404
+
+
+def test_detail_answers_304_and_changes_etag_when_content_changes(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    url = f"/api/recordings/{ready_recording.recording_id}/"
+    first = student_client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and first["Last-Modified"]
+    assert student_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert student_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    services.snapshots_ingest(recording=ready_recording, snapshots=make_snapshots(1, start=500))
+    again = student_client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200 and again["ETag"] != etag
+
+
+def test_detail_is_gzipped_when_accepted(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    response = student_client.get(f"/api/recordings/{ready_recording.recording_id}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert b'"snapshots"' in gzip.decompress(response.content)
+
+
+def test_audio_mode_leaves_out_video(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    data = student_client.get(f"/api/recordings/{ready_recording.recording_id}/?mode=audio").json()["data"]
+    assert data["renditions"] == [] and data["video_url"] is None and data["audio"]["rung"] == "audio"
+    assert len(data["snapshots"]) == 120
+
+
+@pytest.mark.parametrize(
+    "query", ["from=abc", "from=-1", "to=5&from=9", "encoding=zip", "from=nan", "to=inf", "mode=hd"]
+)
+def test_bad_window_is_400(admin_client, ready_recording, query):
+    response = admin_client.get(f"/api/recordings/{ready_recording.recording_id}/?{query}")
+    assert response.status_code == 400, response.content
+
+
+def test_timeline_endpoint_returns_one_window(admin_client, ready_recording):
+    data = admin_client.get(f"/api/recordings/{ready_recording.recording_id}/timeline/?from=59&to=61").json()["data"]
+    assert [s["timestamp"] for s in data["snapshots"]] == [59.0, 60.0, 61.0]
+    assert all("code" in s for s in data["snapshots"])
+
+
+def test_admins_list_everything_with_filters(admin_client, ready_recording):
+    Recording.objects.create(title="failed one", status=Recording.Status.FAILED, error="boom")
+    assert admin_client.get("/api/recordings/").json()["data"]["count"] == 2
+    failed = admin_client.get("/api/recordings/?status=failed").json()["data"]["results"]
+    assert [r["error"] for r in failed] == ["boom"]
+    assert admin_client.get("/api/recordings/?published=true").json()["data"]["count"] == 0
+
+
+def test_bundle_supports_range_requests(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    url = f"/api/recordings/{ready_recording.recording_id}/bundle/"
+    whole = student_client.get(url)
+    body = b"".join(whole.streaming_content)
+    assert whole["Accept-Ranges"] == "bytes" and int(whole["Content-Length"]) == len(body)
+    part = student_client.get(url, HTTP_RANGE="bytes=100-199", HTTP_IF_RANGE=whole["ETag"])
+    assert part.status_code == 206 and part["Content-Range"] == f"bytes 100-199/{len(body)}"
+    assert b"".join(part.streaming_content) == body[100:200]
+    assert student_client.get(url, HTTP_RANGE=f"bytes={len(body)}-").status_code == 416
+    assert student_client.get(url, HTTP_IF_NONE_MATCH=whole["ETag"]).status_code == 304
+    assert student_client.get(url + "?rung=1080p").status_code == 400
+
+
+VTT = b"WEBVTT\n\n00:00.000 --> 00:02.500\nAkwaaba! Welcome.\n\n00:01:02.000 --> 00:01:04.000\nHTML\n"
+
+
+def test_captions_are_validated_and_served(admin_client, student_client, ready_recording):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    key = ready_recording.recording_id
+    for bad in (b"not vtt", b"WEBVTT\n\n00:05.000 --> 00:01.000\nbackwards\n", b"\xff\xfe", b"WEBVTT\n"):
+        response = admin_client.post(
+            f"/api/recordings/{key}/captions/",
+            {"language": "en", "file": SimpleUploadedFile("c.vtt", bad)},
+            format="multipart",
+        )
+        assert response.status_code == 400, bad
+    response = admin_client.post(
+        f"/api/recordings/{key}/captions/",
+        {"language": "tw", "file": SimpleUploadedFile("c.vtt", VTT)},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    url = response.json()["data"]["url"]
+    served = student_client.get(url)
+    assert served.status_code == 200 and served["Content-Type"].startswith("text/vtt")
+    assert b"".join(served.streaming_content) == VTT
+    assert student_client.post(
+        f"/api/recordings/{key}/captions/",
+        {"language": "en", "file": SimpleUploadedFile("c.vtt", VTT)},
+        format="multipart",
+    ).status_code in (403, 404)
+
+
+def test_media_files_are_served_with_ranges_and_never_outside_media_root(api_client, ready_recording, settings):
+    asset = ready_recording.assets.get(label="360p")
+    response = api_client.get(asset.file.url, HTTP_RANGE="bytes=0-9")
+    assert response.status_code == 206 and response["Content-Type"] == "video/mp4"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    (settings.MEDIA_ROOT / "page.html").write_text("<script>alert(1)</script>")
+    html = api_client.get("/media/page.html")
+    assert html["Content-Type"] == "application/octet-stream" and html["Content-Disposition"].startswith("attachment")
+    (settings.MEDIA_ROOT.parent / "secret.txt").write_text("secret")
+    for path in ("/media/../secret.txt", "/media/%2e%2e/secret.txt", "/media//etc/passwd", "/media/recordings/"):
+        assert api_client.get(path).status_code == 404, path
+
+
+def test_lesson_media_for_students_and_admins_in_constant_queries(
+    django_assert_max_num_queries, ready_recording, student, admin_user, lesson
+):
+    Recording.objects.create(title="draft", lesson=lesson, status=Recording.Status.UPLOADED)
+    with django_assert_max_num_queries(2):
+        for_student = lesson_media_for(lessons=[lesson], user=student)
+    assert for_student == {lesson.pk: []}
+    services.recording_publish(recording=ready_recording, by=None)
+    videos = lesson_media_for(lessons=[lesson], user=student)[lesson.pk]
+    assert [v["recording_id"] for v in videos] == [ready_recording.recording_id]
+    assert videos[0]["video_url"].endswith("360p.mp4") and len(videos[0]["renditions"]) == 2
+    assert len(lesson_media_for(lessons=[lesson], user=admin_user)[lesson.pk]) == 2
+
+
+def test_publishing_notifies_enrolled_students(monkeypatch, ready_recording):
+    calls = []
+    import types
+
+    fake = types.SimpleNamespace(notify_course_students=lambda **kw: calls.append(kw))
+    monkeypatch.setitem(__import__("sys").modules, "notifications.services", fake)
+    services.recording_publish(recording=ready_recording, by=None)
+    services.recording_publish(recording=ready_recording, by=None)  # already published: no second notice
+    assert len(calls) == 1 and calls[0]["course"] == ready_recording.lesson.module.course

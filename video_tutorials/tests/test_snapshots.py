@@ -1,0 +1,126 @@
+"""Snapshot batches: stored once, in time order, compactly, rebuilt exactly."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from video_tutorials import services
+from video_tutorials.models import Recording, SnapshotChunk
+from video_tutorials.selectors import timeline_window
+from video_tutorials.timeline import CHUNK_SIZE, Snapshot, apply_delta, decode_chunk, encode_chunk, text_delta
+
+from .conftest import make_snapshots
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("", ""),
+        ("", "abc"),
+        ("abc", ""),
+        ("line one\r\nline two\r\n", "line one\r\nline 2\r\n"),
+        ("héllo wörld ✓", "héllo brave wörld ✓ 🎉"),
+        ("aaaa", "aaaaaa"),
+        ("<p>x</p>" * 400, "<p>x</p>" * 200 + "<b>!</b>" + "<p>x</p>" * 200),
+        ("\ud83c\udf89 mixed \r \n \r\n", "\r\n"),
+    ],
+)
+def test_text_delta_round_trips_exactly(old, new):
+    assert apply_delta(old, text_delta(old, new)) == new
+
+
+def test_chunks_round_trip_unicode_crlf_and_positions():
+    snapshots = [Snapshot(i / 3, c, {"lineNumber": i}, None) for i, c in enumerate(["", "a\r\n", "a\r\nб", "🎉\r\n"])]
+    assert decode_chunk(encode_chunk(snapshots)) == snapshots
+
+
+def recording():
+    return Recording.objects.create(title="t", status=Recording.Status.AWAITING_UPLOAD)
+
+
+def stored_codes(rec) -> list[str]:
+    return [s["code"] for s in timeline_window(recording=rec, start=None, end=None, delta=False)]
+
+
+def test_resent_batch_and_duplicate_snapshots_are_stored_once():
+    rec = recording()
+    batch = make_snapshots(10)
+    assert services.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")["stored"] == 10
+    again = services.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")
+    assert again["duplicate_batch"] and again["stored"] == 0
+    # Same content re-sent without a batch id: de-duplicated on (timestamp, code).
+    assert services.snapshots_ingest(recording=rec, snapshots=batch[5:])["stored"] == 0
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 10 and stored_codes(rec) == [s["code"] for s in batch]
+
+
+def test_out_of_order_batches_end_up_in_time_order():
+    rec = recording()
+    sent = make_snapshots(200)
+    for part in (sent[150:], sent[:40], sent[90:150], sent[40:90]):
+        services.snapshots_ingest(recording=rec, snapshots=list(reversed(part)))
+    assert stored_codes(rec) == [s["code"] for s in sent]
+    assert SnapshotChunk.objects.filter(recording=rec).count() <= 200 // CHUNK_SIZE + 4
+
+
+def test_small_batches_fill_chunks_instead_of_adding_keyframes():
+    rec = recording()
+    sent = make_snapshots(3 * CHUNK_SIZE)
+    for i in range(0, len(sent), 2):
+        services.snapshots_ingest(recording=rec, snapshots=sent[i : i + 2], batch_id=f"b{i}")
+    assert SnapshotChunk.objects.filter(recording=rec).count() == 3
+    assert stored_codes(rec) == [s["code"] for s in sent]
+
+
+def test_timeline_is_stored_in_a_tenth_of_full_copies():
+    rec = recording()
+    sent = make_snapshots(600)
+    services.snapshots_ingest(recording=rec, snapshots=sent)
+    rec.refresh_from_db()
+    full = sum(len(s["code"].encode()) for s in sent)
+    assert rec.timeline_bytes * 10 <= full
+
+
+def test_ingest_of_a_large_batch_takes_at_most_five_queries():
+    rec = recording()
+    services.snapshots_ingest(recording=rec, snapshots=make_snapshots(30))
+    with CaptureQueriesContext(connection) as queries:
+        services.snapshots_ingest(recording=rec, snapshots=make_snapshots(1000, start=100))
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 5, statements
+
+
+@pytest.mark.parametrize(
+    "snapshot",
+    [
+        {"code": "x", "timestamp": "soon"},
+        {"code": "x", "timestamp": -1},
+        {"code": "x"},
+        {"code": 5, "timestamp": 1},
+        {"code": "x" * (10 * 1024 * 1024), "timestamp": 1},
+        {"code": "x", "timestamp": 1, "cursorPosition": "line 3"},
+        {"code": "x", "timestamp": 1, "cursorPosition": {"lineNumber": "3"}},
+    ],
+)
+def test_bad_snapshots_are_400_and_store_nothing(admin_client, snapshot):
+    response = admin_client.post("/api/save-code-snapshots/", {"title": "t", "snapshots": [snapshot]}, format="json")
+    assert response.status_code == 400, response.content
+    assert set(response.json()) == {"detail", "code", "errors"}
+    assert not SnapshotChunk.objects.exists()
+
+
+def test_unknown_recording_id_is_404_and_missing_target_is_400(admin_client):
+    body = {"recording_id": "REC-NOPE0000-00", "snapshots": make_snapshots(1)}
+    assert admin_client.post("/api/save-code-snapshots/", body, format="json").status_code == 404
+    assert admin_client.post("/api/recordings/999999/snapshots/", {"snapshots": []}, format="json").status_code == 404
+    assert admin_client.post("/api/save-code-snapshots/", {"snapshots": []}, format="json").status_code == 400
+
+
+@pytest.mark.parametrize("role", ["student", "teacher"])
+def test_only_admins_send_snapshots(client_for, make_user, api_client, role):
+    body = {"title": "t", "snapshots": make_snapshots(1)}
+    assert client_for(make_user(role)).post("/api/save-code-snapshots/", body, format="json").status_code == 403
+    assert api_client.post("/api/save-code-snapshots/", body, format="json").status_code == 401
+    assert not Recording.objects.exists()
