@@ -200,8 +200,8 @@ def start_daphne(transactional_db, settings):
             MEDIA_ROOT=str(settings.MEDIA_ROOT),
             DJANGO_DEBUG="false",
             REDIS_URL="",
-            **{k: str(v) for k, v in extra_env.items()},
         )
+        env.update({key: str(value) for key, value in extra_env.items()})
         server = DaphneServer(free_port(), env)
         server.start()
         servers.append(server)

@@ -1,0 +1,46 @@
+"""The signed-in user's notifications: list, unread count, mark read."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .models import Notification
+from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
+
+
+def own_notifications(user):
+    return Notification.objects.filter(recipient=user)
+
+
+@extend_schema(tags=["notifications"])
+class NotificationListApi(ListAPIView):
+    serializer_class = NotificationSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        queryset = own_notifications(self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+
+class UnreadCountApi(APIView):
+    @extend_schema(responses={200: UnreadCountSerializer}, tags=["notifications"])
+    def get(self, request):
+        return Response({"unread": own_notifications(request.user).filter(read_at__isnull=True).count()})
+
+
+class MarkReadApi(APIView):
+    @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
+    def post(self, request, notification_id: str):
+        notification = get_object_or_404(own_notifications(request.user), notification_id=notification_id)
+        return Response(NotificationSerializer(services.notification_mark_read(notification=notification)).data)
+
+
+class MarkAllReadApi(APIView):
+    @extend_schema(request=None, responses={200: MarkedSerializer}, tags=["notifications"])
+    def post(self, request):
+        return Response({"marked": services.notifications_mark_all_read(user=request.user)})

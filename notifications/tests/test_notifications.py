@@ -1,0 +1,98 @@
+"""Notifications: REST list/read, and websocket delivery to the recipient only."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.test import override_settings
+
+from accounts.services import tokens_for
+from core.asgi import application
+from notifications.models import Notification
+from notifications.services import notification_send
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_list_unread_count_and_mark_read(student, student_client, make_user):
+    other = make_user()
+    mine = notification_send(recipient=student, kind="lesson_published", title="New lesson")
+    notification_send(recipient=other, kind="lesson_published", title="Not yours")
+    listing = student_client.get("/api/notifications/").json()
+    assert [n["notification_id"] for n in listing["results"]] == [mine.notification_id]
+    assert student_client.get("/api/notifications/unread-count/").json() == {"unread": 1}
+    read = student_client.post(f"/api/notifications/{mine.notification_id}/read/")
+    assert read.status_code == 200 and read.json()["is_read"] is True
+    assert student_client.get("/api/notifications/unread-count/").json() == {"unread": 0}
+
+
+def test_cannot_mark_someone_elses_notification(student_client, make_user):
+    theirs = notification_send(recipient=make_user(), kind="x", title="Not yours")
+    assert student_client.post(f"/api/notifications/{theirs.notification_id}/read/").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+
+
+def test_mark_all_read_touches_only_mine(student, student_client, make_user):
+    other = make_user()
+    for _ in range(3):
+        notification_send(recipient=student, kind="x", title="t")
+    notification_send(recipient=other, kind="x", title="t")
+    assert student_client.post("/api/notifications/mark-all-read/").json() == {"marked": 3}
+    assert Notification.objects.filter(recipient=other, read_at__isnull=True).count() == 1
+
+
+def test_list_has_constant_queries(student, student_client, django_assert_max_num_queries):
+    for count in (5, 50):
+        Notification.objects.all().delete()
+        for _ in range(count):
+            notification_send(recipient=student, kind="x", title="t")
+        with django_assert_max_num_queries(3):
+            assert student_client.get("/api/notifications/?page_size=100").status_code == 200
+
+
+async def connect(user=None, token=None):
+    from asgiref.sync import sync_to_async
+
+    if user is not None:
+        token = await sync_to_async(lambda: tokens_for(user=user)["access"])()
+    path = "/ws/notifications/" + (f"?token={token}" if token else "")
+    communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def deliver_to_recipient_only(student, other):
+    from asgiref.sync import sync_to_async
+
+    mine, connected, _ = await connect(student)
+    theirs, other_connected, _ = await connect(other)
+    assert connected and other_connected
+    await sync_to_async(notification_send)(recipient=student, kind="lesson_published", title="Links lesson is out")
+    message = await mine.receive_json_from(timeout=5)
+    assert message["title"] == "Links lesson is out"
+    assert await theirs.receive_nothing(timeout=0.5)
+    await mine.disconnect()
+    await theirs.disconnect()
+
+
+async def test_websocket_delivers_to_recipient_only_in_memory(make_user):
+    from asgiref.sync import sync_to_async
+
+    student, other = await sync_to_async(lambda: (make_user(), make_user()))()
+    await deliver_to_recipient_only(student, other)
+
+
+@pytest.mark.redis
+async def test_websocket_delivers_to_recipient_only_over_real_redis(make_user, redis_server):
+    from asgiref.sync import sync_to_async
+
+    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_server.url]}}}
+    with override_settings(CHANNEL_LAYERS=layers):
+        student, other = await sync_to_async(lambda: (make_user(), make_user()))()
+        await deliver_to_recipient_only(student, other)
+
+
+async def test_websocket_refuses_missing_and_bad_tokens():
+    for token in (None, "not-a-token"):
+        communicator, connected, code = await connect(token=token)
+        assert not connected
+        assert code == 4401
