@@ -279,7 +279,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"PublishStatusEnum": "courses.models.PublishStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.add_error_responses",
@@ -318,6 +318,9 @@ RECORDING_MAX_UPLOAD_BYTES = env.int("RECORDING_MAX_UPLOAD_BYTES", default=2 * 1
 TRANSCODE_LADDER = env.list("TRANSCODE_LADDER", default=["240:300", "360:600", "720:1500"])
 TRANSCODE_AUDIO_KBPS = env.int("TRANSCODE_AUDIO_KBPS", default=24)
 TRANSCODE_STALE_MINUTES = env.int("TRANSCODE_STALE_MINUTES", default=60)
+# Frame-rate cap of the video rungs (0 = keep the source's) and the x264 speed preset.
+TRANSCODE_MAX_FPS = env.int("TRANSCODE_MAX_FPS", default=15)
+TRANSCODE_X264_PRESET = env.str("TRANSCODE_X264_PRESET", default="superfast")
 
 LOGGING = {
     "version": 1,
