@@ -96,22 +96,30 @@ def chunk_window(data: str, start: float | None, end: float | None, *, delta: bo
     next one only ``delta`` (``[prefix, suffix, text]``) against the one before it.
     """
     raw = orjson.loads(data)
-    times = raw["t"]
-    out = []
+    times, deltas, cursors, scrolls = raw["t"], raw["d"], raw["c"], raw["s"]
+    first = 0
+    last = len(times)
+    if start is not None:
+        while first < last and times[first] < start:
+            first += 1
+    if end is not None:
+        while last > first and times[last - 1] > end:
+            last -= 1
     code = raw["k"]
-    first = True
-    for i, timestamp in enumerate(times):
-        if i:
-            code = apply_delta(code, raw["d"][i - 1])
-        if (start is not None and timestamp < start) or (end is not None and timestamp > end):
-            continue
-        item = {"timestamp": timestamp, "cursorPosition": raw["c"][i], "scrollPosition": raw["s"][i]}
-        if delta and not first:
-            item["delta"] = raw["d"][i - 1]
-        else:
-            item["code"] = code
-        first = False
-        out.append(item)
+    for i in range(1, first + 1):
+        prefix, suffix, text = deltas[i - 1]
+        code = code[:prefix] + text + code[len(code) - suffix :]
+    out = []
+    for i in range(first, last):
+        if i > first:
+            prefix, suffix, text = change = deltas[i - 1]
+            if delta:
+                out.append(
+                    {"timestamp": times[i], "delta": change, "cursorPosition": cursors[i], "scrollPosition": scrolls[i]}
+                )
+                continue
+            code = code[:prefix] + text + code[len(code) - suffix :]
+        out.append({"timestamp": times[i], "code": code, "cursorPosition": cursors[i], "scrollPosition": scrolls[i]})
     return out
 
 

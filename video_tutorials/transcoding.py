@@ -198,7 +198,11 @@ def transcode(
     rungs = rungs_for_source(info.height, ladder_from_settings()) if info.has_video else []
     audio_kbps = settings.TRANSCODE_AUDIO_KBPS
     if rungs:
-        split = stream.video.filter_multi_output("split", len(rungs))
+        video_in = stream.video
+        if settings.TRANSCODE_MAX_FPS:
+            # Screencasts of code need few frames; halving them halves the encode time.
+            video_in = video_in.filter("fps", fps=settings.TRANSCODE_MAX_FPS)
+        split = video_in.filter_multi_output("split", len(rungs))
         for index, rung in enumerate(rungs):
             path = workdir / f"{rung.label}.mp4"
             video = split.stream(index).filter("scale", -2, rung.height)
@@ -211,7 +215,7 @@ def transcode(
                     str(path),
                     **{
                         "c:v": "libx264",
-                        "preset": "veryfast",
+                        "preset": settings.TRANSCODE_X264_PRESET,
                         "tune": "stillimage",
                         "pix_fmt": "yuv420p",
                         "profile:v": "main",
