@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [
+    path("schools/get-all-schools/", api.PublicSchoolListApi.as_view(), name="schools-public"),
+    path("schools/", api.SchoolListCreateApi.as_view(), name="schools"),
+    path("schools/<str:school_id>/", api.SchoolDetailApi.as_view(), name="school-detail"),
+]

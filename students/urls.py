@@ -1,3 +1,29 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import compat_api
+
+urlpatterns = [
+    path("students/experience/me/", compat_api.ExperienceMeApi.as_view(), name="experience-me"),
+    path("students/experience/catalog/", compat_api.ExperienceCatalogApi.as_view(), name="experience-catalog"),
+    path(
+        "students/experience/catalog/<str:course_id>/",
+        compat_api.ExperienceCourseApi.as_view(),
+        name="experience-course",
+    ),
+    path(
+        "students/experience/catalog/<str:course_id>/enroll/",
+        compat_api.ExperienceEnrollApi.as_view(),
+        name="experience-enroll",
+    ),
+    path("students/experience/dashboard/", compat_api.ExperienceDashboardApi.as_view(), name="experience-dashboard"),
+    path(
+        "students/experience/lessons/<str:lesson_id>/",
+        compat_api.ExperienceLessonApi.as_view(),
+        name="experience-lesson",
+    ),
+    path(
+        "students/experience/lessons/<str:lesson_id>/progress/",
+        compat_api.ExperienceLessonProgressApi.as_view(),
+        name="experience-lesson-progress",
+    ),
+]

@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import api
+
+urlpatterns = [path("teachers/dashboard/", api.TeacherDashboardApi.as_view(), name="teacher-dashboard")]

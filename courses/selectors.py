@@ -1,0 +1,77 @@
+"""Reads of the learning content, shaped once so views never cause N+1 queries.
+
+Non-admins only ever see published courses, modules and lessons: their querysets
+simply never contain anything else.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Course, Enrollment, Lesson, LessonProgress, LessonStep, Module, PublishStatus
+
+
+def can_see_drafts(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_admin)
+
+
+def visible_courses(*, user) -> QuerySet[Course]:
+    courses = Course.objects.all()
+    if not can_see_drafts(user):
+        courses = courses.filter(status=PublishStatus.PUBLISHED)
+    return courses
+
+
+def visible_modules(*, user) -> QuerySet[Module]:
+    modules = Module.objects.all()
+    if not can_see_drafts(user):
+        modules = modules.filter(status=PublishStatus.PUBLISHED, course__status=PublishStatus.PUBLISHED)
+    return modules
+
+
+def visible_lessons(*, user) -> QuerySet[Lesson]:
+    lessons = Lesson.objects.select_related("module__course")
+    if not can_see_drafts(user):
+        lessons = lessons.filter(
+            status=PublishStatus.PUBLISHED,
+            module__status=PublishStatus.PUBLISHED,
+            module__course__status=PublishStatus.PUBLISHED,
+        )
+    return lessons
+
+
+def course_catalog(*, user, search: str = "", level: str = "") -> QuerySet[Course]:
+    courses = visible_courses(user=user).annotate(
+        lesson_count=Count(
+            "modules__lessons",
+            filter=Q(modules__lessons__status=PublishStatus.PUBLISHED, modules__status=PublishStatus.PUBLISHED)
+            if not can_see_drafts(user)
+            else Q(),
+            distinct=True,
+        )
+    )
+    if search:
+        courses = courses.filter(Q(title__icontains=search) | Q(summary__icontains=search))
+    if level:
+        courses = courses.filter(level=level)
+    return courses.order_by("title", "id")
+
+
+def course_with_outline(*, user, course_id: str) -> Course:
+    """One course with its ordered modules and lessons (visible ones only): 3 queries."""
+    lessons = visible_lessons(user=user).order_by("order", "id")
+    modules = visible_modules(user=user).order_by("order", "id").prefetch_related(Prefetch("lessons", queryset=lessons))
+    return visible_courses(user=user).prefetch_related(Prefetch("modules", queryset=modules)).get(course_id=course_id)
+
+
+def lesson_for_player(*, user, lesson_id: str) -> Lesson:
+    steps = LessonStep.objects.order_by("step_number")
+    return visible_lessons(user=user).prefetch_related(Prefetch("steps", queryset=steps)).get(lesson_id=lesson_id)
+
+
+def enrolled_course_ids(*, user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Enrollment.objects.filter(user=user).values_list("course_id", flat=True))
+
+
+def progress_for(*, user, lesson: Lesson) -> LessonProgress | None:
+    return LessonProgress.objects.filter(user=user, lesson=lesson).first()

@@ -1,0 +1,275 @@
+"""Shapes of courses, modules, lessons and progress, as the apps read them."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from schools.models import Level
+
+from .models import ContentTransition, Course, Lesson, LessonProgress, LessonStep, Module
+
+
+class LessonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = [
+            "lesson_id",
+            "title",
+            "summary",
+            "lesson_type",
+            "order",
+            "duration_seconds",
+            "estimated_duration_minutes",
+        ]
+
+
+class ModuleOutlineSerializer(serializers.ModelSerializer):
+    lessons = LessonSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["module_id", "title", "summary", "order", "lessons"]
+
+
+class CourseSerializer(serializers.ModelSerializer):
+    image = serializers.SerializerMethodField()
+    lesson_count = serializers.IntegerField(read_only=True, default=0)
+    is_enrolled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Course
+        fields = [
+            "course_id",
+            "title",
+            "summary",
+            "description",
+            "image",
+            "level",
+            "tags",
+            "estimated_duration_minutes",
+            "lesson_count",
+            "is_enrolled",
+            "published_at",
+        ]
+
+    def get_image(self, course) -> str | None:
+        return course.image.url if course.image else None
+
+    def get_is_enrolled(self, course) -> bool:
+        return course.pk in self.context.get("enrolled_ids", set())
+
+
+class CourseDetailSerializer(CourseSerializer):
+    modules = ModuleOutlineSerializer(many=True, read_only=True)
+
+    class Meta(CourseSerializer.Meta):
+        fields = [*CourseSerializer.Meta.fields, "modules"]
+
+
+class StudentStepSerializer(serializers.ModelSerializer):
+    """A step as students see it: never the expected code."""
+
+    class Meta:
+        model = LessonStep
+        fields = [
+            "step_number",
+            "title",
+            "instructions",
+            "starter_code",
+            "language",
+            "is_assignment",
+            "estimated_minutes",
+            "curriculum_ids",
+        ]
+
+
+class AdminStepSerializer(StudentStepSerializer):
+    class Meta(StudentStepSerializer.Meta):
+        fields = [*StudentStepSerializer.Meta.fields, "expected_code"]
+
+
+class ProgressSerializer(serializers.ModelSerializer):
+    lesson_id = serializers.CharField(source="lesson.lesson_id", read_only=True)
+    completed = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LessonProgress
+        fields = [
+            "lesson_id",
+            "last_position_seconds",
+            "steps_completed",
+            "time_spent_seconds",
+            "completed",
+            "completed_at",
+            "updated_at",
+        ]
+
+    def get_completed(self, progress) -> bool:
+        return progress.completed_at is not None
+
+
+class ProgressUpdateSerializer(serializers.Serializer):
+    last_position_seconds = serializers.FloatField(min_value=0, required=False)
+    completed = serializers.BooleanField(required=False)
+    steps_completed = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=10_000), required=False, max_length=500
+    )
+    time_spent_seconds = serializers.IntegerField(min_value=0, max_value=10**7, required=False)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return attrs
+
+
+class VideoSerializer(serializers.Serializer):
+    recording_id = serializers.CharField()
+    video_url = serializers.CharField(allow_null=True)
+    subtitles_url = serializers.CharField(allow_null=True)
+    duration = serializers.FloatField(allow_null=True)
+    language = serializers.CharField()
+    poster_url = serializers.CharField(allow_null=True)
+    audio_url = serializers.CharField(allow_null=True)
+    snapshots_url = serializers.CharField()
+    bundle_url = serializers.CharField()
+    renditions = serializers.ListField(child=serializers.DictField())
+
+
+class LessonPlayerSerializer(serializers.ModelSerializer):
+    course_id = serializers.CharField(source="module.course.course_id")
+    module_id = serializers.CharField(source="module.module_id")
+    steps = serializers.SerializerMethodField()
+    videos = serializers.SerializerMethodField()
+    recording = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "lesson_id",
+            "course_id",
+            "module_id",
+            "title",
+            "summary",
+            "content",
+            "lesson_type",
+            "order",
+            "duration_seconds",
+            "estimated_duration_minutes",
+            "steps",
+            "videos",
+            "recording",
+            "progress",
+        ]
+
+    @extend_schema_field(AdminStepSerializer(many=True))
+    def get_steps(self, lesson) -> list[dict]:
+        serializer = AdminStepSerializer if self.context.get("is_admin") else StudentStepSerializer
+        return serializer(lesson.steps.all(), many=True).data
+
+    @extend_schema_field(VideoSerializer(many=True))
+    def get_videos(self, lesson) -> list[dict]:
+        return self.context.get("videos", [])
+
+    @extend_schema_field(VideoSerializer(allow_null=True))
+    def get_recording(self, lesson) -> dict | None:
+        videos = self.context.get("videos", [])
+        return videos[0] if videos else None
+
+    @extend_schema_field(ProgressSerializer(allow_null=True))
+    def get_progress(self, lesson) -> dict | None:
+        progress = self.context.get("progress")
+        return ProgressSerializer(progress).data if progress else None
+
+
+class CourseQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+
+
+class NotesSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    performed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContentTransition
+        fields = ["id", "from_status", "to_status", "notes", "performed_by", "created_at", "content_object_repr"]
+
+    def get_performed_by(self, transition) -> str | None:
+        return transition.performed_by.full_name or transition.performed_by.user_id if transition.performed_by else None
+
+
+STATUS_FIELDS = ["status", "status_display", "review_notes", "submitted_for_review_at", "published_at"]
+
+
+class AdminLessonSerializer(serializers.ModelSerializer):
+    module = serializers.SlugRelatedField(slug_field="module_id", queryset=Module.objects.all())
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    videos = serializers.SerializerMethodField()
+    steps = AdminStepSerializer(many=True, read_only=True)
+    thumbnail = serializers.ImageField(read_only=True)
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "lesson_id",
+            "module",
+            "title",
+            "summary",
+            "content",
+            "lesson_type",
+            "order",
+            "duration_seconds",
+            "estimated_duration_minutes",
+            "thumbnail",
+            "steps",
+            "videos",
+            *STATUS_FIELDS,
+        ]
+        read_only_fields = ["id", "lesson_id", *STATUS_FIELDS]
+        extra_kwargs = {"order": {"max_value": 10_000}, "duration_seconds": {"max_value": 6 * 3600}}
+
+    @extend_schema_field(VideoSerializer(many=True))
+    def get_videos(self, lesson) -> list[dict]:
+        return self.context.get("videos_by_lesson", {}).get(lesson.pk, [])
+
+
+class AdminModuleSerializer(serializers.ModelSerializer):
+    course = serializers.SlugRelatedField(slug_field="course_id", queryset=Course.objects.all())
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    lessons = AdminLessonSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "module_id", "course", "title", "summary", "order", "lessons", *STATUS_FIELDS]
+        read_only_fields = ["id", "module_id", *STATUS_FIELDS]
+        extra_kwargs = {"order": {"max_value": 10_000}}
+
+
+class AdminCourseSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    modules = AdminModuleSerializer(many=True, read_only=True)
+    image = serializers.ImageField(read_only=True)
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20, required=False)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id",
+            "course_id",
+            "title",
+            "summary",
+            "description",
+            "image",
+            "level",
+            "tags",
+            "estimated_duration_minutes",
+            "modules",
+            *STATUS_FIELDS,
+        ]
+        read_only_fields = ["id", "course_id", *STATUS_FIELDS]
+        extra_kwargs = {"estimated_duration_minutes": {"max_value": 100_000}}

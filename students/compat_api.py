@@ -1,0 +1,132 @@
+"""The student SPA's "experience" endpoints, in the exact shapes it reads:
+``{"message", "data"}`` envelopes around the same selectors the clean API uses."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.views import APIView
+
+from core.envelope import envelope_serializer, enveloped
+from courses import selectors as course_selectors
+from courses.api import course_detail_data, get_or_404, lesson_player_data, progress_update
+from courses.serializers import (
+    CourseDetailSerializer,
+    CourseQuerySerializer,
+    CourseSerializer,
+    LessonPlayerSerializer,
+    ProgressSerializer,
+    ProgressUpdateSerializer,
+)
+from courses.services import enrollment_create
+
+from . import selectors, services
+from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer
+
+
+class CatalogDataSerializer(serializers.Serializer):
+    courses = CourseSerializer(many=True)
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+
+
+class CatalogQuerySerializer(CourseQuerySerializer):
+    page = serializers.IntegerField(min_value=1, required=False, default=1)
+    page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+
+
+class DashboardSerializer(serializers.Serializer):
+    continue_learning = serializers.DictField(allow_null=True)
+    stats = serializers.DictField(child=serializers.IntegerField())
+    courses = serializers.ListField(child=serializers.DictField())
+    recent_activity = serializers.ListField(child=serializers.DictField())
+
+
+ProfileResponse = envelope_serializer("ExperienceProfileResponse", ExperienceProfileSerializer())
+CatalogResponse = envelope_serializer("ExperienceCatalogResponse", CatalogDataSerializer())
+CourseResponse = envelope_serializer("ExperienceCourseResponse", CourseDetailSerializer())
+EnrollResponse = envelope_serializer("ExperienceEnrollResponse", CourseSerializer())
+DashboardResponse = envelope_serializer("ExperienceDashboardResponse", DashboardSerializer())
+LessonResponse = envelope_serializer("ExperienceLessonResponse", LessonPlayerSerializer())
+ProgressResponse = envelope_serializer("ExperienceProgressResponse", ProgressSerializer())
+
+TAGS = ["student app"]
+
+
+class ExperienceMeApi(APIView):
+    @extend_schema(responses={200: ProfileResponse}, tags=TAGS)
+    def get(self, request):
+        student = services.student_profile_for(user=request.user)
+        return enveloped(ExperienceProfileSerializer(student).data)
+
+    @extend_schema(request=ExperienceProfileUpdateSerializer, responses={200: ProfileResponse}, tags=TAGS)
+    def patch(self, request):
+        serializer = ExperienceProfileUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        student = services.student_profile_for(user=request.user)
+        student = services.student_profile_update(student=student, **serializer.validated_data)
+        return enveloped(ExperienceProfileSerializer(student).data, message="Profile updated.")
+
+
+class ExperienceCatalogApi(APIView):
+    @extend_schema(
+        operation_id="students_experience_catalog_list",
+        parameters=[CatalogQuerySerializer],
+        responses={200: CatalogResponse},
+        tags=TAGS,
+    )
+    def get(self, request):
+        query = CatalogQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page, page_size = query.validated_data.pop("page"), query.validated_data.pop("page_size")
+        courses = course_selectors.course_catalog(user=request.user, **query.validated_data)
+        count = courses.count()
+        window = list(courses[(page - 1) * page_size : page * page_size])
+        context = {"enrolled_ids": course_selectors.enrolled_course_ids(user=request.user)}
+        return enveloped(
+            {
+                "courses": CourseSerializer(window, many=True, context=context).data,
+                "count": count,
+                "page": page,
+                "page_size": page_size,
+                "total_pages": max(1, -(-count // page_size)),
+            }
+        )
+
+
+class ExperienceCourseApi(APIView):
+    @extend_schema(responses={200: CourseResponse}, tags=TAGS)
+    def get(self, request, course_id: str):
+        return enveloped(course_detail_data(user=request.user, course_id=course_id))
+
+
+class ExperienceEnrollApi(APIView):
+    @extend_schema(request=None, responses={200: EnrollResponse, 201: EnrollResponse}, tags=TAGS)
+    def post(self, request, course_id: str):
+        course = get_or_404(course_selectors.visible_courses(user=request.user), course_id=course_id)
+        _, created = enrollment_create(user=request.user, course=course)
+        data = CourseSerializer(course, context={"enrolled_ids": {course.pk}}).data
+        return enveloped(
+            data,
+            message="Enrolled." if created else "Already enrolled.",
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class ExperienceDashboardApi(APIView):
+    @extend_schema(responses={200: DashboardResponse}, tags=TAGS)
+    def get(self, request):
+        return enveloped(selectors.student_dashboard(user=request.user))
+
+
+class ExperienceLessonApi(APIView):
+    @extend_schema(responses={200: LessonResponse}, tags=TAGS)
+    def get(self, request, lesson_id: str):
+        return enveloped(lesson_player_data(user=request.user, lesson_id=lesson_id))
+
+
+class ExperienceLessonProgressApi(APIView):
+    @extend_schema(request=ProgressUpdateSerializer, responses={200: ProgressResponse}, tags=TAGS)
+    def patch(self, request, lesson_id: str):
+        progress = progress_update(request=request, lesson_id=lesson_id)
+        return enveloped(ProgressSerializer(progress).data, message="Progress saved.")

@@ -1,0 +1,91 @@
+"""Reads for a student's own dashboard."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from courses.models import Enrollment, Lesson, LessonProgress, PublishStatus
+
+
+def learning_streak_days(*, user) -> int:
+    """Consecutive days, ending today or yesterday, with any lesson activity."""
+    days = set(
+        timezone.localtime(moment).date()
+        for moment in LessonProgress.objects.filter(user=user).values_list("updated_at", flat=True)
+    )
+    today = timezone.localdate()
+    start = today if today in days else today - timedelta(days=1)
+    streak = 0
+    while start - timedelta(days=streak) in days:
+        streak += 1
+    return streak
+
+
+def student_dashboard(*, user) -> dict:
+    progress = LessonProgress.objects.filter(user=user)
+    totals = progress.aggregate(
+        lessons_done=Count("id", filter=Q(completed_at__isnull=False)),
+        time_spent=Sum("time_spent_seconds"),
+    )
+    latest = (
+        progress.filter(completed_at__isnull=True, lesson__status=PublishStatus.PUBLISHED)
+        .select_related("lesson__module__course")
+        .order_by("-updated_at")
+        .first()
+    )
+    continue_learning = None
+    if latest:
+        lesson = latest.lesson
+        continue_learning = {
+            "lesson_id": lesson.lesson_id,
+            "lesson_title": lesson.title,
+            "course_id": lesson.module.course.course_id,
+            "course_title": lesson.module.course.title,
+            "last_position_seconds": latest.last_position_seconds,
+            "updated_at": latest.updated_at.isoformat(),
+        }
+    enrollments = list(Enrollment.objects.filter(user=user).select_related("course").order_by("-enrolled_at"))
+    course_ids = [enrollment.course_id for enrollment in enrollments]
+    lessons_per_course = dict(
+        Lesson.objects.filter(module__course_id__in=course_ids, status=PublishStatus.PUBLISHED)
+        .values_list("module__course_id")
+        .annotate(n=Count("id"))
+        .values_list("module__course_id", "n")
+    )
+    done_per_course = dict(
+        progress.filter(completed_at__isnull=False, lesson__module__course_id__in=course_ids)
+        .values_list("lesson__module__course_id")
+        .annotate(n=Count("id"))
+        .values_list("lesson__module__course_id", "n")
+    )
+    courses = [
+        {
+            "course_id": enrollment.course.course_id,
+            "title": enrollment.course.title,
+            "lessons_total": lessons_per_course.get(enrollment.course_id, 0),
+            "lessons_done": done_per_course.get(enrollment.course_id, 0),
+            "enrolled_at": enrollment.enrolled_at.isoformat(),
+        }
+        for enrollment in enrollments
+    ]
+    recent = [
+        {
+            "lesson_id": item.lesson.lesson_id,
+            "lesson_title": item.lesson.title,
+            "completed": item.completed_at is not None,
+            "updated_at": item.updated_at.isoformat(),
+        }
+        for item in progress.select_related("lesson").order_by("-updated_at")[:5]
+    ]
+    return {
+        "continue_learning": continue_learning,
+        "stats": {
+            "lessons_done": totals["lessons_done"] or 0,
+            "time_spent_seconds": totals["time_spent"] or 0,
+            "streak_days": learning_streak_days(user=user),
+            "courses_enrolled": len(enrollments),
+        },
+        "courses": courses,
+        "recent_activity": recent,
+    }

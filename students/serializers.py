@@ -1,0 +1,44 @@
+from rest_framework import serializers
+
+from accounts.serializers import LANGUAGE_CODES
+
+from .models import Student
+
+
+class ExperienceProfileSerializer(serializers.Serializer):
+    """What the student app's profile screen reads (CLIENT_CONTRACT.md)."""
+
+    user_id = serializers.CharField(source="user.user_id")
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    preferred_language = serializers.CharField(source="user.preferred_language")
+    interest_tags = serializers.ListField(child=serializers.CharField())
+    accessibility_preferences = serializers.ListField(child=serializers.CharField())
+    allow_offline_downloads = serializers.BooleanField()
+    has_completed_onboarding = serializers.BooleanField()
+    level = serializers.CharField()
+    school_id = serializers.SerializerMethodField()
+    school_name = serializers.SerializerMethodField()
+
+    def get_school_id(self, student: Student) -> str | None:
+        return student.school.school_id if student.school else None
+
+    def get_school_name(self, student: Student) -> str | None:
+        return student.school.name if student.school else None
+
+
+class ExperienceProfileUpdateSerializer(serializers.Serializer):
+    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    accessibility_preferences = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=20, required=False
+    )
+    interest_tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=30, required=False)
+    allow_offline_downloads = serializers.BooleanField(required=False)
+    complete_onboarding = serializers.BooleanField(required=False)
+
+    def validate(self, attrs):
+        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+        return attrs
