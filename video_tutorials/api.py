@@ -23,6 +23,7 @@ from . import bundles, selectors, services
 from .models import Recording
 from .permissions import IsAdminRole
 from .ranges import ranged_file_response
+from .selectors import is_numeric_id
 from .serializers import (
     BundleQuerySerializer,
     CaptionEnvelope,
@@ -54,7 +55,7 @@ def _lesson_for(key: str | None):
         return None
     from courses.models import Lesson
 
-    lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"lesson_id": key}
+    lookup = {"pk": int(key)} if is_numeric_id(key) else {"lesson_id": key}
     lesson = Lesson.objects.select_related("module__course").filter(**lookup).first()
     if lesson is None:
         raise ValidationError({"lesson": ["No lesson with this id."]}, code="unknown_lesson")
@@ -71,7 +72,7 @@ def _visible_recording(request, key: str, *, with_assets: bool = True):
 
 
 def _key_lookup(key: str) -> dict:
-    return {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+    return {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
 
 
 def _summary(recording) -> dict:

@@ -5,6 +5,7 @@ from channels.db import database_sync_to_async
 from core.consumers import AuthenticatedJsonConsumer
 
 from .models import Recording
+from .selectors import is_numeric_id
 
 CLOSE_NOT_FOUND = 4404
 
@@ -53,5 +54,5 @@ class RecordingProgressConsumer(AuthenticatedJsonConsumer):
 
     @database_sync_to_async
     def _recording(self, key: str):
-        lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+        lookup = {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
         return Recording.objects.filter(**lookup).first()

@@ -8,6 +8,11 @@ from .timeline import chunk_window
 DEFAULT_RUNG = "360p"
 
 
+def is_numeric_id(key: str) -> bool:
+    """ASCII digits that fit a bigint ("²" and "٣" are digits to str.isdigit, not ids)."""
+    return key.isascii() and key.isdigit() and len(key) < 19
+
+
 def user_is_admin(user) -> bool:
     return bool(user and user.is_authenticated and getattr(user, "is_admin", False))
 
@@ -32,7 +37,7 @@ def with_assets(queryset: QuerySet[Recording]) -> QuerySet[Recording]:
 def recording_get(*, user, key: str) -> Recording | None:
     """One visible recording by public id (``REC-…``) or numeric id, assets prefetched."""
     queryset = with_assets(visible_recordings_for(user=user))
-    lookup = {"pk": int(key)} if key.isdigit() and len(key) < 19 else {"recording_id": key}
+    lookup = {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
     return queryset.filter(**lookup).first()
 
 
@@ -205,6 +210,6 @@ def recordings_list(*, user, status=None, published=None, lesson_key=None) -> Qu
     if published is not None:
         queryset = queryset.filter(is_published=published)
     if lesson_key:
-        lookup = {"lesson_id": int(lesson_key)} if lesson_key.isdigit() else {"lesson__lesson_id": lesson_key}
+        lookup = {"lesson_id": int(lesson_key)} if is_numeric_id(lesson_key) else {"lesson__lesson_id": lesson_key}
         queryset = queryset.filter(**lookup)
     return queryset.order_by("-created_at", "-id")

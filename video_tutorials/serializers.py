@@ -132,7 +132,7 @@ class RecordingListQuerySerializer(serializers.Serializer):
     )
     published = serializers.BooleanField(required=False, allow_null=True, default=None)
     lesson = serializers.CharField(required=False, max_length=20)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=100_000, default=1)
     page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
 
 

@@ -27,6 +27,7 @@ from core.errors import InsufficientStorage, PayloadTooLarge, ServiceUnavailable
 
 from . import transcoding
 from .models import Recording, RecordingAsset, SnapshotChunk
+from .selectors import is_numeric_id
 from .timeline import CHUNK_SIZE, Snapshot, decode_chunk, encode_chunk, split_into_chunks
 
 logger = logging.getLogger(__name__)
@@ -210,11 +211,7 @@ def recording_for_snapshots(*, recording_key: str | None, title: str | None) -> 
     """The recording a snapshot batch belongs to: by id, else by title (the old
     recorder's way; a batch that arrives before its upload creates the recording)."""
     if recording_key:
-        lookup = (
-            {"pk": int(recording_key)}
-            if recording_key.isdigit() and len(recording_key) < 19
-            else {"recording_id": recording_key}
-        )
+        lookup = {"pk": int(recording_key)} if is_numeric_id(recording_key) else {"recording_id": recording_key}
         recording = Recording.objects.filter(**lookup).first()
         if recording is None:
             raise NotFound("No recording with this id.")

@@ -205,3 +205,21 @@ def test_publishing_notifies_enrolled_students(monkeypatch, ready_recording):
     services.recording_publish(recording=ready_recording, by=None)
     services.recording_publish(recording=ready_recording, by=None)  # already published: no second notice
     assert len(calls) == 1 and calls[0]["course"] == ready_recording.lesson.module.course
+
+
+def test_publishing_creates_a_notification_for_each_enrolled_student(ready_recording, student, make_user):
+    from courses.models import Enrollment
+    from notifications.models import Notification
+
+    Enrollment.objects.create(user=student, course=ready_recording.lesson.module.course)
+    make_user("student")  # not enrolled: not told
+    services.recording_publish(recording=ready_recording, by=None)
+    notice = Notification.objects.get()
+    assert notice.recipient == student and notice.kind == "recording_published"
+    assert notice.data["recording_id"] == ready_recording.recording_id
+
+
+@pytest.mark.parametrize("key", ["²", "٣", "9" * 30, "REC-%00", "0"])
+def test_odd_recording_ids_are_404_not_500(admin_client, key):
+    assert admin_client.get(f"/api/recordings/{key}/").status_code == 404
+    assert admin_client.get("/api/recordings/?page=99999999999999999999").status_code == 400
