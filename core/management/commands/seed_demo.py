@@ -1,33 +1,265 @@
-"""Load the demo: users for each role (credentials in the README), schools, a course."""
+"""Load the demo: an admin, teachers and 30 students in two schools (Accra and Kumasi),
+the course "Build your first web page" with steps tied to curriculum entries, a short
+real recording of its first lesson, enrolments and some progress. Idempotent."""
 
+import random
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
+from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonStep, Module, PublishStatus
+from schools.models import Level, Region, School, SchoolClass
+from students.models import Student
+from teachers.models import Teacher
 
-DEMO_PASSWORDS = {
+DEMO_USERS = {
     "admin@mrict.local": ("MrIct-Admin-2026", User.Role.ADMIN, "Ama", "Owusu"),
     "teacher@mrict.local": ("MrIct-Teacher-2026", User.Role.TEACHER, "Kwame", "Mensah"),
     "student@mrict.local": ("MrIct-Student-2026", User.Role.STUDENT, "Akosua", "Boateng"),
 }
+STUDENT_PASSWORD = "MrIct-Student-2026"
+FIRST_NAMES = ["Kofi", "Abena", "Yaw", "Efua", "Kwabena", "Adwoa", "Kojo", "Akua", "Kwaku", "Esi", "Fiifi", "Afia",
+               "Nana", "Yaa", "Selorm", "Dzifa", "Mawuli", "Enyonam", "Fuseini", "Amina"]
+LAST_NAMES = ["Asante", "Owusu", "Mensah", "Boateng", "Agyeman", "Darko", "Addo", "Quaye", "Tetteh", "Amoah"]
+
+HEADING_START = "<!DOCTYPE html>\n<html>\n<head>\n  <title>My page</title>\n</head>\n<body>\n\n</body>\n</html>\n"
+COURSE = {
+    "title": "Build your first web page",
+    "summary": "Make a real web page about your school with HTML, CSS and a little JavaScript.",
+    "description": "Step by step, you build a page for your school: headings, paragraphs, links and "
+    "pictures; colours and spacing with CSS; and a button that talks back with JavaScript. "
+    "Every lesson works offline once downloaded.",
+    "level": Level.B8,
+    "tags": ["html", "css", "javascript", "beginner"],
+    "modules": [
+        ("HTML basics", [
+            ("Your first HTML page", ["html-what-is-html", "html-document-structure"], [
+                ("Start the page", "Type the basic structure of an HTML page: <!DOCTYPE html>, <html>, <head> and <body>.",
+                 "", HEADING_START),
+                ("Give it a title", "Inside <head>, change the <title> to the name of your school.",
+                 HEADING_START, HEADING_START.replace("My page", "Accra Academy")),
+            ]),
+            ("Headings and paragraphs", ["html-headings", "html-paragraphs-breaks"], [
+                ("Add a heading", "Inside <body>, add an <h1> that says Akwaaba!", HEADING_START,
+                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n")),
+                ("Add a paragraph", "Under the heading, add a <p> that says what your school is famous for.",
+                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n"),
+                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n  <p>We love science.</p>\n")),
+            ]),
+            ("Links and images", ["html-links", "html-images"], [
+                ("Add a link", 'Add a link to https://ges.gov.gh with the text "Ghana Education Service".',
+                 "<body>\n</body>", '<body>\n  <a href="https://ges.gov.gh">Ghana Education Service</a>\n</body>'),
+                ("Add a picture", 'Add an image of kente.png with the alt text "Kente cloth".',
+                 "<body>\n</body>", '<body>\n  <img src="kente.png" alt="Kente cloth">\n</body>'),
+            ]),
+        ]),
+        ("Style with CSS", [
+            ("Colours and fonts", ["css-syntax", "css-colors", "css-text-fonts"], [
+                ("Colour the heading", "Write a CSS rule that makes every h1 green.", "h1 {\n}",
+                 "h1 {\n  color: green;\n}"),
+                ("Change the font", "Make the body text use the font Arial.", "body {\n}",
+                 "body {\n  font-family: Arial, sans-serif;\n}"),
+            ]),
+            ("The box model", ["css-box-model", "css-margin", "css-padding"], [
+                ("Add padding", "Give the .card box 16px of padding.", ".card {\n}", ".card {\n  padding: 16px;\n}"),
+            ]),
+        ]),
+        ("Make it interactive", [
+            ("A button that says hello", ["js-dom-select", "js-events"], [
+                ("Find the button", 'Use document.querySelector to find the button with id "hello" and store it in const button.',
+                 "", 'const button = document.querySelector("#hello");'),
+                ("React to a click", 'When the button is clicked, show an alert that says "Akwaaba!".',
+                 'const button = document.querySelector("#hello");',
+                 'const button = document.querySelector("#hello");\nbutton.addEventListener("click", () => {\n  alert("Akwaaba!");\n});'),
+            ]),
+        ]),
+    ],
+}
 
 
 class Command(BaseCommand):
-    help = "Load demo data (an admin, a teacher, a student, schools, a course)."
+    help = "Load demo data (an admin, teachers, 30 students, two schools, a course, a recording)."
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if any user exists.")
+        parser.add_argument("--no-recording", action="store_true", help="Skip making the short demo recording.")
 
-    @transaction.atomic
     def handle(self, *args, **options):
         if options["if_empty"] and User.objects.exists():
             self.stdout.write("Database already has users; demo not loaded.")
             return
-        for email, (password, role, first, last) in DEMO_PASSWORDS.items():
+        random.seed(2026)
+        with transaction.atomic():
+            users = self.make_demo_users()
+            accra, kumasi = self.make_schools()
+            self.make_teachers(users, accra, kumasi)
+            students = self.make_students(users, accra, kumasi)
+            course = self.make_course(users["admin@mrict.local"])
+            self.make_progress(students, course)
+        if not options["no_recording"]:
+            self.make_recording(users["admin@mrict.local"], course)
+        self.stdout.write(self.style.SUCCESS("Demo ready. Sign in with: " + ", ".join(DEMO_USERS)))
+
+    def make_demo_users(self) -> dict:
+        users = {}
+        for email, (password, role, first, last) in DEMO_USERS.items():
             user, created = User.objects.get_or_create(
                 email=email, defaults={"role": role, "first_name": first, "last_name": last, "email_verified": True}
             )
             if created:
                 user.set_password(password)
                 user.save()
-        self.stdout.write(self.style.SUCCESS("Demo users ready: " + ", ".join(DEMO_PASSWORDS)))
+            users[email] = user
+        return users
+
+    def make_schools(self):
+        accra, _ = School.objects.get_or_create(
+            code="GES-GA-0001", defaults={"name": "Accra Academy JHS", "region": Region.GREATER_ACCRA,
+                                          "district": "Accra Metropolitan"}
+        )
+        kumasi, _ = School.objects.get_or_create(
+            code="GES-AS-0002", defaults={"name": "Kumasi Wesley JHS", "region": Region.ASHANTI,
+                                          "district": "Kumasi Metropolitan"}
+        )
+        for school in (accra, kumasi):
+            for level, name in ((Level.B7, "JHS 1 Gold"), (Level.B8, "JHS 2 Gold"), (Level.B9, "JHS 3 Gold")):
+                SchoolClass.objects.get_or_create(school=school, name=name, defaults={"level": level})
+        return accra, kumasi
+
+    def make_teachers(self, users, accra, kumasi):
+        teacher, _ = Teacher.objects.get_or_create(user=users["teacher@mrict.local"])
+        teacher.schools.add(accra)
+        other, created = User.objects.get_or_create(
+            email="teacher.kumasi@mrict.local",
+            defaults={"role": User.Role.TEACHER, "first_name": "Yaa", "last_name": "Asantewaa", "email_verified": True},
+        )
+        if created:
+            other.set_password("MrIct-Teacher-2026")
+            other.save()
+        kumasi_teacher, _ = Teacher.objects.get_or_create(user=other)
+        kumasi_teacher.schools.add(kumasi)
+
+    def make_students(self, users, accra, kumasi) -> list:
+        classes = list(SchoolClass.objects.filter(school__in=[accra, kumasi]).select_related("school"))
+        demo = users["student@mrict.local"]
+        accra_b8 = next(c for c in classes if c.school == accra and c.level == Level.B8)
+        Student.objects.get_or_create(
+            user=demo, defaults={"school": accra, "school_class": accra_b8, "level": Level.B8}
+        )
+        students = [demo]
+        for number in range(1, 30):
+            school_class = classes[number % len(classes)]
+            first, last = FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number % len(LAST_NAMES)]
+            user, created = User.objects.get_or_create(
+                email=f"student{number:02d}@mrict.local",
+                defaults={"first_name": first, "last_name": last, "role": User.Role.STUDENT, "email_verified": True},
+            )
+            if created:
+                user.set_password(STUDENT_PASSWORD)
+                user.save()
+            Student.objects.get_or_create(
+                user=user,
+                defaults={"school": school_class.school, "school_class": school_class, "level": school_class.level},
+            )
+            students.append(user)
+        return students
+
+    def make_course(self, admin) -> Course:
+        course, created = Course.objects.get_or_create(
+            title=COURSE["title"],
+            defaults={key: COURSE[key] for key in ("summary", "description", "level", "tags")}
+            | {"created_by": admin, "status": PublishStatus.PUBLISHED, "published_at": timezone.now()},
+        )
+        if not created:
+            return course
+        minutes = 0
+        for module_order, (module_title, lessons) in enumerate(COURSE["modules"], start=1):
+            module = Module.objects.create(
+                course=course, title=module_title, order=module_order,
+                status=PublishStatus.PUBLISHED, published_at=timezone.now(),
+            )
+            for lesson_order, (lesson_title, curriculum_ids, steps) in enumerate(lessons, start=1):
+                lesson = Lesson.objects.create(
+                    module=module, title=lesson_title, order=lesson_order, summary=steps[0][1][:300],
+                    duration_seconds=600, estimated_duration_minutes=5 * len(steps),
+                    status=PublishStatus.PUBLISHED, published_at=timezone.now(),
+                )
+                minutes += lesson.estimated_duration_minutes
+                language = "css" if module_title.startswith("Style") else "js" if "interactive" in module_title else "html"
+                LessonStep.objects.bulk_create(
+                    LessonStep(
+                        lesson=lesson, step_number=number, title=title, instructions=instructions,
+                        starter_code=starter, expected_code=expected, language=language,
+                        is_assignment=number == len(steps), curriculum_ids=curriculum_ids,
+                    )
+                    for number, (title, instructions, starter, expected) in enumerate(steps, start=1)
+                )
+        course.estimated_duration_minutes = minutes
+        course.save(update_fields=["estimated_duration_minutes"])
+        return course
+
+    def make_progress(self, students, course):
+        lessons = list(Lesson.objects.filter(module__course=course).order_by("module__order", "order"))
+        for index, user in enumerate(students):
+            Enrollment.objects.get_or_create(user=user, course=course)
+            done = index % (len(lessons) + 1)
+            for lesson in lessons[:done]:
+                LessonProgress.objects.get_or_create(
+                    user=user, lesson=lesson,
+                    defaults={"last_position_seconds": 600, "completed_at": timezone.now(),
+                              "time_spent_seconds": random.randint(300, 900), "steps_completed": [1]},
+                )
+
+    def make_recording(self, admin, course):
+        """A 12-second screencast-like clip with speech, transcoded for real."""
+        from video_tutorials.models import Recording
+        from video_tutorials.services import recording_publish, recording_transcode, recording_upload, snapshots_ingest
+        from video_tutorials.transcoding import ffmpeg_binary
+
+        lesson = Lesson.objects.filter(module__course=course).order_by("module__order", "order").first()
+        if Recording.objects.filter(lesson=lesson).exists():
+            return
+        workdir = Path(tempfile.mkdtemp(prefix="mrict-demo-"))
+        try:
+            clip = workdir / "first-page.webm"
+            voice = workdir / "voice.wav"
+            audio_input = ["-f", "lavfi", "-i", "sine=frequency=220:duration=12"]
+            if shutil.which("espeak-ng"):
+                subprocess.run(
+                    ["espeak-ng", "-w", str(voice), "Akwaaba! Today we build our first web page. "
+                     "Every page starts with the doctype, then the html, head and body tags."],
+                    check=True, capture_output=True,
+                )
+                audio_input = ["-i", str(voice)]
+            subprocess.run(
+                [ffmpeg_binary(), "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=15:duration=12",
+                 *audio_input, "-t", "12", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
+                 "-b:v", "400k", "-c:a", "libopus", "-b:a", "32k", "-shortest", str(clip)],
+                check=True, capture_output=True,
+            )
+            with clip.open("rb") as handle:
+                recording = recording_upload(
+                    uploaded_file=File(handle, name=clip.name), title="Your first HTML page", by=admin, lesson=lesson,
+                    description="Ama builds the skeleton of an HTML page.",
+                )
+            code = ""
+            snapshots = []
+            for second, line in enumerate(HEADING_START.splitlines(keepends=True)):
+                code += line
+                snapshots.append({"code": code, "timestamp": float(second + 1),
+                                  "cursorPosition": {"lineNumber": second + 1, "column": len(line) + 1},
+                                  "scrollPosition": {"scrollTop": 0, "scrollLeft": 0}})
+            snapshots_ingest(recording=recording, snapshots=snapshots, batch_id="demo-1")
+            recording = recording_transcode(recording_pk=recording.pk)
+            recording_publish(recording=recording, by=admin)
+        except (subprocess.CalledProcessError, OSError) as exc:
+            self.stderr.write(f"Demo recording skipped: {exc}")
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
