@@ -25,8 +25,28 @@ DEMO_USERS = {
     "student@mrict.local": ("MrIct-Student-2026", User.Role.STUDENT, "Akosua", "Boateng"),
 }
 STUDENT_PASSWORD = "MrIct-Student-2026"
-FIRST_NAMES = ["Kofi", "Abena", "Yaw", "Efua", "Kwabena", "Adwoa", "Kojo", "Akua", "Kwaku", "Esi", "Fiifi", "Afia",
-               "Nana", "Yaa", "Selorm", "Dzifa", "Mawuli", "Enyonam", "Fuseini", "Amina"]
+FIRST_NAMES = [
+    "Kofi",
+    "Abena",
+    "Yaw",
+    "Efua",
+    "Kwabena",
+    "Adwoa",
+    "Kojo",
+    "Akua",
+    "Kwaku",
+    "Esi",
+    "Fiifi",
+    "Afia",
+    "Nana",
+    "Yaa",
+    "Selorm",
+    "Dzifa",
+    "Mawuli",
+    "Enyonam",
+    "Fuseini",
+    "Amina",
+]
 LAST_NAMES = ["Asante", "Owusu", "Mensah", "Boateng", "Agyeman", "Darko", "Addo", "Quaye", "Tetteh", "Amoah"]
 
 HEADING_START = "<!DOCTYPE html>\n<html>\n<head>\n  <title>My page</title>\n</head>\n<body>\n\n</body>\n</html>\n"
@@ -39,47 +59,125 @@ COURSE = {
     "level": Level.B8,
     "tags": ["html", "css", "javascript", "beginner"],
     "modules": [
-        ("HTML basics", [
-            ("Your first HTML page", ["html-what-is-html", "html-document-structure"], [
-                ("Start the page", "Type the basic structure of an HTML page: <!DOCTYPE html>, <html>, <head> and <body>.",
-                 "", HEADING_START),
-                ("Give it a title", "Inside <head>, change the <title> to the name of your school.",
-                 HEADING_START, HEADING_START.replace("My page", "Accra Academy")),
-            ]),
-            ("Headings and paragraphs", ["html-headings", "html-paragraphs-breaks"], [
-                ("Add a heading", "Inside <body>, add an <h1> that says Akwaaba!", HEADING_START,
-                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n")),
-                ("Add a paragraph", "Under the heading, add a <p> that says what your school is famous for.",
-                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n"),
-                 HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n  <p>We love science.</p>\n")),
-            ]),
-            ("Links and images", ["html-links", "html-images"], [
-                ("Add a link", 'Add a link to https://ges.gov.gh with the text "Ghana Education Service".',
-                 "<body>\n</body>", '<body>\n  <a href="https://ges.gov.gh">Ghana Education Service</a>\n</body>'),
-                ("Add a picture", 'Add an image of kente.png with the alt text "Kente cloth".',
-                 "<body>\n</body>", '<body>\n  <img src="kente.png" alt="Kente cloth">\n</body>'),
-            ]),
-        ]),
-        ("Style with CSS", [
-            ("Colours and fonts", ["css-syntax", "css-colors", "css-text-fonts"], [
-                ("Colour the heading", "Write a CSS rule that makes every h1 green.", "h1 {\n}",
-                 "h1 {\n  color: green;\n}"),
-                ("Change the font", "Make the body text use the font Arial.", "body {\n}",
-                 "body {\n  font-family: Arial, sans-serif;\n}"),
-            ]),
-            ("The box model", ["css-box-model", "css-margin", "css-padding"], [
-                ("Add padding", "Give the .card box 16px of padding.", ".card {\n}", ".card {\n  padding: 16px;\n}"),
-            ]),
-        ]),
-        ("Make it interactive", [
-            ("A button that says hello", ["js-dom-select", "js-events"], [
-                ("Find the button", 'Use document.querySelector to find the button with id "hello" and store it in const button.',
-                 "", 'const button = document.querySelector("#hello");'),
-                ("React to a click", 'When the button is clicked, show an alert that says "Akwaaba!".',
-                 'const button = document.querySelector("#hello");',
-                 'const button = document.querySelector("#hello");\nbutton.addEventListener("click", () => {\n  alert("Akwaaba!");\n});'),
-            ]),
-        ]),
+        (
+            "HTML basics",
+            [
+                (
+                    "Your first HTML page",
+                    ["html-what-is-html", "html-document-structure"],
+                    [
+                        (
+                            "Start the page",
+                            "Type the basic structure of an HTML page: <!DOCTYPE html>, <html>, <head> and <body>.",
+                            "",
+                            HEADING_START,
+                        ),
+                        (
+                            "Give it a title",
+                            "Inside <head>, change the <title> to the name of your school.",
+                            HEADING_START,
+                            HEADING_START.replace("My page", "Accra Academy"),
+                        ),
+                    ],
+                ),
+                (
+                    "Headings and paragraphs",
+                    ["html-headings", "html-paragraphs-breaks"],
+                    [
+                        (
+                            "Add a heading",
+                            "Inside <body>, add an <h1> that says Akwaaba!",
+                            HEADING_START,
+                            HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n"),
+                        ),
+                        (
+                            "Add a paragraph",
+                            "Under the heading, add a <p> that says what your school is famous for.",
+                            HEADING_START.replace("<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n"),
+                            HEADING_START.replace(
+                                "<body>\n\n", "<body>\n  <h1>Akwaaba!</h1>\n  <p>We love science.</p>\n"
+                            ),
+                        ),
+                    ],
+                ),
+                (
+                    "Links and images",
+                    ["html-links", "html-images"],
+                    [
+                        (
+                            "Add a link",
+                            'Add a link to https://ges.gov.gh with the text "Ghana Education Service".',
+                            "<body>\n</body>",
+                            '<body>\n  <a href="https://ges.gov.gh">Ghana Education Service</a>\n</body>',
+                        ),
+                        (
+                            "Add a picture",
+                            'Add an image of kente.png with the alt text "Kente cloth".',
+                            "<body>\n</body>",
+                            '<body>\n  <img src="kente.png" alt="Kente cloth">\n</body>',
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Style with CSS",
+            [
+                (
+                    "Colours and fonts",
+                    ["css-syntax", "css-colors", "css-text-fonts"],
+                    [
+                        (
+                            "Colour the heading",
+                            "Write a CSS rule that makes every h1 green.",
+                            "h1 {\n}",
+                            "h1 {\n  color: green;\n}",
+                        ),
+                        (
+                            "Change the font",
+                            "Make the body text use the font Arial.",
+                            "body {\n}",
+                            "body {\n  font-family: Arial, sans-serif;\n}",
+                        ),
+                    ],
+                ),
+                (
+                    "The box model",
+                    ["css-box-model", "css-margin", "css-padding"],
+                    [
+                        (
+                            "Add padding",
+                            "Give the .card box 16px of padding.",
+                            ".card {\n}",
+                            ".card {\n  padding: 16px;\n}",
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "Make it interactive",
+            [
+                (
+                    "A button that says hello",
+                    ["js-dom-select", "js-events"],
+                    [
+                        (
+                            "Find the button",
+                            'Use document.querySelector to find the button with id "hello" and store it in const button.',
+                            "",
+                            'const button = document.querySelector("#hello");',
+                        ),
+                        (
+                            "React to a click",
+                            'When the button is clicked, show an alert that says "Akwaaba!".',
+                            'const button = document.querySelector("#hello");',
+                            'const button = document.querySelector("#hello");\nbutton.addEventListener("click", () => {\n  alert("Akwaaba!");\n});',
+                        ),
+                    ],
+                ),
+            ],
+        ),
     ],
 }
 
@@ -121,12 +219,12 @@ class Command(BaseCommand):
 
     def make_schools(self):
         accra, _ = School.objects.get_or_create(
-            code="GES-GA-0001", defaults={"name": "Accra Academy JHS", "region": Region.GREATER_ACCRA,
-                                          "district": "Accra Metropolitan"}
+            code="GES-GA-0001",
+            defaults={"name": "Accra Academy JHS", "region": Region.GREATER_ACCRA, "district": "Accra Metropolitan"},
         )
         kumasi, _ = School.objects.get_or_create(
-            code="GES-AS-0002", defaults={"name": "Kumasi Wesley JHS", "region": Region.ASHANTI,
-                                          "district": "Kumasi Metropolitan"}
+            code="GES-AS-0002",
+            defaults={"name": "Kumasi Wesley JHS", "region": Region.ASHANTI, "district": "Kumasi Metropolitan"},
         )
         for school in (accra, kumasi):
             for level, name in ((Level.B7, "JHS 1 Gold"), (Level.B8, "JHS 2 Gold"), (Level.B9, "JHS 3 Gold")):
@@ -182,22 +280,38 @@ class Command(BaseCommand):
         minutes = 0
         for module_order, (module_title, lessons) in enumerate(COURSE["modules"], start=1):
             module = Module.objects.create(
-                course=course, title=module_title, order=module_order,
-                status=PublishStatus.PUBLISHED, published_at=timezone.now(),
+                course=course,
+                title=module_title,
+                order=module_order,
+                status=PublishStatus.PUBLISHED,
+                published_at=timezone.now(),
             )
             for lesson_order, (lesson_title, curriculum_ids, steps) in enumerate(lessons, start=1):
                 lesson = Lesson.objects.create(
-                    module=module, title=lesson_title, order=lesson_order, summary=steps[0][1][:300],
-                    duration_seconds=600, estimated_duration_minutes=5 * len(steps),
-                    status=PublishStatus.PUBLISHED, published_at=timezone.now(),
+                    module=module,
+                    title=lesson_title,
+                    order=lesson_order,
+                    summary=steps[0][1][:300],
+                    duration_seconds=600,
+                    estimated_duration_minutes=5 * len(steps),
+                    status=PublishStatus.PUBLISHED,
+                    published_at=timezone.now(),
                 )
                 minutes += lesson.estimated_duration_minutes
-                language = "css" if module_title.startswith("Style") else "js" if "interactive" in module_title else "html"
+                language = (
+                    "css" if module_title.startswith("Style") else "js" if "interactive" in module_title else "html"
+                )
                 LessonStep.objects.bulk_create(
                     LessonStep(
-                        lesson=lesson, step_number=number, title=title, instructions=instructions,
-                        starter_code=starter, expected_code=expected, language=language,
-                        is_assignment=number == len(steps), curriculum_ids=curriculum_ids,
+                        lesson=lesson,
+                        step_number=number,
+                        title=title,
+                        instructions=instructions,
+                        starter_code=starter,
+                        expected_code=expected,
+                        language=language,
+                        is_assignment=number == len(steps),
+                        curriculum_ids=curriculum_ids,
                     )
                     for number, (title, instructions, starter, expected) in enumerate(steps, start=1)
                 )
@@ -212,9 +326,14 @@ class Command(BaseCommand):
             done = index % (len(lessons) + 1)
             for lesson in lessons[:done]:
                 LessonProgress.objects.get_or_create(
-                    user=user, lesson=lesson,
-                    defaults={"last_position_seconds": 600, "completed_at": timezone.now(),
-                              "time_spent_seconds": random.randint(300, 900), "steps_completed": [1]},
+                    user=user,
+                    lesson=lesson,
+                    defaults={
+                        "last_position_seconds": 600,
+                        "completed_at": timezone.now(),
+                        "time_spent_seconds": random.randint(300, 900),
+                        "steps_completed": [1],
+                    },
                 )
 
     def make_recording(self, admin, course):
@@ -233,29 +352,66 @@ class Command(BaseCommand):
             audio_input = ["-f", "lavfi", "-i", "sine=frequency=220:duration=12"]
             if shutil.which("espeak-ng"):
                 subprocess.run(
-                    ["espeak-ng", "-w", str(voice), "Akwaaba! Today we build our first web page. "
-                     "Every page starts with the doctype, then the html, head and body tags."],
-                    check=True, capture_output=True,
+                    [
+                        "espeak-ng",
+                        "-w",
+                        str(voice),
+                        "Akwaaba! Today we build our first web page. "
+                        "Every page starts with the doctype, then the html, head and body tags.",
+                    ],
+                    check=True,
+                    capture_output=True,
                 )
                 audio_input = ["-i", str(voice)]
             subprocess.run(
-                [ffmpeg_binary(), "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=15:duration=12",
-                 *audio_input, "-t", "12", "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
-                 "-b:v", "400k", "-c:a", "libopus", "-b:a", "32k", "-shortest", str(clip)],
-                check=True, capture_output=True,
+                [
+                    ffmpeg_binary(),
+                    "-y",
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "testsrc2=size=1280x720:rate=15:duration=12",
+                    *audio_input,
+                    "-t",
+                    "12",
+                    "-c:v",
+                    "libvpx-vp9",
+                    "-deadline",
+                    "realtime",
+                    "-cpu-used",
+                    "8",
+                    "-b:v",
+                    "400k",
+                    "-c:a",
+                    "libopus",
+                    "-b:a",
+                    "32k",
+                    "-shortest",
+                    str(clip),
+                ],
+                check=True,
+                capture_output=True,
             )
             with clip.open("rb") as handle:
                 recording = recording_upload(
-                    uploaded_file=File(handle, name=clip.name), title="Your first HTML page", by=admin, lesson=lesson,
+                    uploaded_file=File(handle, name=clip.name),
+                    title="Your first HTML page",
+                    by=admin,
+                    lesson=lesson,
                     description="Ama builds the skeleton of an HTML page.",
                 )
             code = ""
             snapshots = []
             for second, line in enumerate(HEADING_START.splitlines(keepends=True)):
                 code += line
-                snapshots.append({"code": code, "timestamp": float(second + 1),
-                                  "cursorPosition": {"lineNumber": second + 1, "column": len(line) + 1},
-                                  "scrollPosition": {"scrollTop": 0, "scrollLeft": 0}})
+                snapshots.append(
+                    {
+                        "code": code,
+                        "timestamp": float(second + 1),
+                        "cursorPosition": {"lineNumber": second + 1, "column": len(line) + 1},
+                        "scrollPosition": {"scrollTop": 0, "scrollLeft": 0},
+                    }
+                )
             snapshots_ingest(recording=recording, snapshots=snapshots, batch_id="demo-1")
             recording = recording_transcode(recording_pk=recording.pk)
             recording_publish(recording=recording, by=admin)
