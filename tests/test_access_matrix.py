@@ -1,0 +1,127 @@
+"""Who may do what: one parametrized matrix over every endpoint of the domain.
+
+Actors: anonymous, the owning student, a second student, a teacher of the owner's
+school, a teacher of another school, and an admin. Adding an endpoint adds a row.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from courses.models import PublishStatus
+from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFactory, ModuleFactory, SchoolFactory
+from notifications.services import notification_send
+from students.models import Student
+from teachers.models import Teacher
+from video_tutorials.projects_services import project_create
+
+ACTORS = ["anonymous", "student", "student2", "teacher_same", "teacher_other", "admin"]
+
+
+@dataclass
+class World:
+    users: dict
+    ids: dict
+
+
+@pytest.fixture
+def world(make_user):
+    school, other_school = SchoolFactory(), SchoolFactory()
+    users = {
+        name: make_user(role)
+        for name, role in [
+            ("student", "student"),
+            ("student2", "student"),
+            ("teacher_same", "teacher"),
+            ("teacher_other", "teacher"),
+            ("admin", "admin"),
+        ]
+    }
+    Student.objects.create(user=users["student"], school=school, level="B8")
+    Student.objects.create(user=users["student2"], school=school, level="B8")
+    Teacher.objects.create(user=users["teacher_same"]).schools.add(school)
+    Teacher.objects.create(user=users["teacher_other"]).schools.add(other_school)
+    published = LessonStepFactory().lesson
+    draft_course = CourseFactory(status=PublishStatus.DRAFT)
+    draft_lesson = LessonFactory(
+        module=ModuleFactory(course=draft_course, status=PublishStatus.DRAFT), status=PublishStatus.DRAFT
+    )
+    project = project_create(owner=users["student"], name="Mine")
+    notification = notification_send(recipient=users["student"], kind="x", title="Yours")
+    ids = {
+        "course": published.module.course.course_id,
+        "lesson": published.lesson_id,
+        "draft_course": draft_course.course_id,
+        "draft_lesson": draft_lesson.lesson_id,
+        "project": project.project_id,
+        "file": project.files.first().pk,
+        "notification": notification.notification_id,
+        "school": school.school_id,
+        "student_user": users["student"].user_id,
+    }
+    return World(users=users, ids=ids)
+
+
+def row(method, url, expected, body=None):
+    """``expected``: one status for all signed-in actors, or a dict per actor (anonymous defaults to 401)."""
+    if isinstance(expected, int):
+        expected = {actor: expected for actor in ACTORS[1:]}
+    return pytest.param(method, url, {"anonymous": 401, **expected}, body, id=f"{method} {url}")
+
+
+OWNER_ONLY = {"student": 200, "student2": 404, "teacher_same": 404, "teacher_other": 404, "admin": 404}
+ADMIN_ONLY = {"student": 403, "student2": 403, "teacher_same": 403, "teacher_other": 403, "admin": 200}
+ADMIN_SEES_DRAFTS = {"student": 404, "student2": 404, "teacher_same": 404, "teacher_other": 404, "admin": 200}
+TEACHERS_AND_ADMINS = {"student": 403, "student2": 403, "teacher_same": 200, "teacher_other": 200, "admin": 200}
+
+MATRIX = [
+    row("get", "/api/accounts/me/", 200),
+    row("get", "/api/students/experience/me/", 200),
+    row("get", "/api/students/experience/catalog/", 200),
+    row("get", "/api/students/experience/catalog/{course}/", 200),
+    row("get", "/api/students/experience/catalog/{draft_course}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/students/experience/lessons/{lesson}/", 200),
+    row("get", "/api/students/experience/lessons/{draft_lesson}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/students/experience/dashboard/", 200),
+    row("get", "/api/courses/", 200),
+    row("get", "/api/courses/{draft_course}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/lessons/{draft_lesson}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/lessons/{lesson}/progress/", 200),
+    row("get", "/api/schools/get-all-schools/", {"anonymous": 200, **{a: 200 for a in ACTORS[1:]}}),
+    row("get", "/api/schools/", ADMIN_ONLY),
+    row("get", "/api/schools/{school}/", ADMIN_ONLY),
+    row("get", "/api/teachers/dashboard/", TEACHERS_AND_ADMINS),
+    row("get", "/api/notifications/", 200),
+    row("post", "/api/notifications/{notification}/read/", OWNER_ONLY),
+    row("get", "/api/projects/", 200),
+    row("get", "/api/project_files/by_project/?project={project}", OWNER_ONLY),
+    row("patch", "/api/project_files/{file}/", OWNER_ONLY, {"content": "<p>hi</p>"}),
+    row("get", "/api/projects/{project}/", OWNER_ONLY),
+    row("get", "/api/admin/content/courses/", ADMIN_ONLY),
+    row("get", "/api/admin/content/courses/{course}/", ADMIN_ONLY),
+    row("get", "/api/admin/content/courses/{course}/audit-log/", ADMIN_ONLY),
+    row("post", "/api/admin/content/courses/{draft_course}/archive/", ADMIN_ONLY, {}),
+    row("get", "/api/analytics/admin/summary/", ADMIN_ONLY),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("method, url, expected, body", MATRIX)
+def test_access_matrix(world, client_for, api_client, actor, method, url, expected, body):
+    client = api_client if actor == "anonymous" else client_for(world.users[actor])
+    kwargs = {"format": "json"} if body is not None else {}
+    response = (
+        getattr(client, method)(url.format(**world.ids), body, **kwargs)
+        if body is not None
+        else getattr(client, method)(url.format(**world.ids))
+    )
+    assert response.status_code == expected[actor], response.content[:300]
+
+
+@pytest.mark.django_db
+def test_teachers_see_only_their_own_schools_students(world, client_for):
+    same = client_for(world.users["teacher_same"]).get("/api/teachers/dashboard/").json()["data"]["students"]
+    other = client_for(world.users["teacher_other"]).get("/api/teachers/dashboard/").json()["data"]["students"]
+    assert world.ids["student_user"] in {s["user_id"] for s in same}
+    assert world.ids["student_user"] not in {s["user_id"] for s in other}
