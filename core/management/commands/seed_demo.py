@@ -8,13 +8,24 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonStep, Module, PublishStatus
+from courses.models import (
+    ContentTransition,
+    Course,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    LessonStep,
+    Module,
+    PublishStatus,
+)
 from schools.models import Level, Region, School, SchoolClass
 from students.models import Student
 from teachers.models import Teacher
@@ -252,16 +263,20 @@ class Command(BaseCommand):
             user=demo, defaults={"school": accra, "school_class": accra_b8, "level": Level.B8}
         )
         students = [demo]
+        password_hash = make_password(STUDENT_PASSWORD)  # hashed once: 29 hashes would take seconds
         for number in range(1, 30):
             school_class = classes[number % len(classes)]
             first, last = FIRST_NAMES[number % len(FIRST_NAMES)], LAST_NAMES[number % len(LAST_NAMES)]
-            user, created = User.objects.get_or_create(
+            user, _ = User.objects.get_or_create(
                 email=f"student{number:02d}@mrict.local",
-                defaults={"first_name": first, "last_name": last, "role": User.Role.STUDENT, "email_verified": True},
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "role": User.Role.STUDENT,
+                    "email_verified": True,
+                    "password": password_hash,
+                },
             )
-            if created:
-                user.set_password(STUDENT_PASSWORD)
-                user.save()
             Student.objects.get_or_create(
                 user=user,
                 defaults={"school": school_class.school, "school_class": school_class, "level": school_class.level},
@@ -317,7 +332,30 @@ class Command(BaseCommand):
                 )
         course.estimated_duration_minutes = minutes
         course.save(update_fields=["estimated_duration_minutes"])
+        self.record_review(course, admin)
         return course
+
+    def record_review(self, course, admin):
+        """The audit log's story of the demo content: submitted, then published, by the admin."""
+        types = ContentType.objects.get_for_models(Course, Module, Lesson)
+        items = [course, *course.modules.all(), *Lesson.objects.filter(module__course=course)]
+        ContentTransition.objects.bulk_create(
+            ContentTransition(
+                course=course,
+                content_type=types[type(item)],
+                object_id=item.pk,
+                content_object_repr=f"{type(item).__name__}: {item}"[:250],
+                from_status=from_status,
+                to_status=to_status,
+                notes=notes,
+                performed_by=admin,
+            )
+            for item in items
+            for from_status, to_status, notes in (
+                (PublishStatus.DRAFT, PublishStatus.IN_REVIEW, "Ready for review."),
+                (PublishStatus.IN_REVIEW, PublishStatus.PUBLISHED, "Checked on a phone and a lab computer."),
+            )
+        )
 
     def make_progress(self, students, course):
         lessons = list(Lesson.objects.filter(module__course=course).order_by("module__order", "order"))
@@ -334,6 +372,12 @@ class Command(BaseCommand):
                         "time_spent_seconds": random.randint(300, 900),
                         "steps_completed": [1],
                     },
+                )
+            if done < len(lessons):
+                LessonProgress.objects.get_or_create(
+                    user=user,
+                    lesson=lessons[done],
+                    defaults={"last_position_seconds": 95, "time_spent_seconds": 120, "steps_completed": []},
                 )
 
     def make_recording(self, admin, course):
