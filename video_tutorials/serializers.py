@@ -40,6 +40,25 @@ class PositionField(serializers.JSONField):
         return data
 
 
+class StrictQuerySerializer(serializers.Serializer):
+    """Query parameters: ``?status=`` (present but empty) is an error, not "absent"."""
+
+    def validate(self, attrs):
+        empty = [name for name in self.fields if self.initial_data.get(name, None) == ""]
+        if empty:
+            raise serializers.ValidationError({name: ["This value may not be empty."] for name in empty})
+        return super().validate(attrs)
+
+
+class JSONNumberField(serializers.FloatField):
+    """A JSON number: true/false and strings are refused (DRF would read them as 1.0 / "1.5")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- requests ------------------------------------------------------------------------
 
 
@@ -65,7 +84,7 @@ class LessonMediaInputSerializer(serializers.Serializer):
 
 class SnapshotInputSerializer(serializers.Serializer):
     code = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_CODE_CHARS)
-    timestamp = serializers.FloatField(min_value=0, max_value=86400, help_text="Seconds from the recording's start.")
+    timestamp = JSONNumberField(min_value=0, max_value=86400, help_text="Seconds from the recording's start.")
     cursorPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815 (the recorder's name)
     scrollPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815
 
@@ -89,7 +108,7 @@ class SnapshotBatchInputSerializer(serializers.Serializer):
         return attrs
 
 
-class WindowQuerySerializer(serializers.Serializer):
+class WindowQuerySerializer(StrictQuerySerializer):
     from_ = serializers.FloatField(required=False, min_value=0, help_text="Window start, seconds.")
     to = serializers.FloatField(required=False, min_value=0, help_text="Window end, seconds.")
     encoding = serializers.ChoiceField(
@@ -109,6 +128,7 @@ class WindowQuerySerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
+        attrs = super().validate(attrs)
         for key in ("from", "to"):
             if key in attrs:
                 _finite(attrs[key], field=key)
@@ -126,7 +146,7 @@ class DetailQuerySerializer(WindowQuerySerializer):
     )
 
 
-class RecordingListQuerySerializer(serializers.Serializer):
+class RecordingListQuerySerializer(StrictQuerySerializer):
     status = serializers.ChoiceField(
         choices=["awaiting_upload", "uploaded", "processing", "ready", "failed"], required=False
     )
@@ -141,7 +161,7 @@ class CaptionInputSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="WebVTT (.vtt), UTF-8.")
 
 
-class BundleQuerySerializer(serializers.Serializer):
+class BundleQuerySerializer(StrictQuerySerializer):
     rung = serializers.RegexField(
         r"^(none|\d{2,4}p)$", required=False, default="none", help_text="Video rung to include (e.g. 240p), or none."
     )

@@ -97,6 +97,8 @@ def test_ingest_of_a_large_batch_takes_at_most_five_queries():
     [
         {"code": "x", "timestamp": "soon"},
         {"code": "x", "timestamp": -1},
+        {"code": "x", "timestamp": False},
+        {"code": "x", "timestamp": "1.5"},
         {"code": "x"},
         {"code": 5, "timestamp": 1},
         {"code": "x" * (10 * 1024 * 1024), "timestamp": 1},
