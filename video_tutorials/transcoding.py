@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -258,8 +259,6 @@ def transcode(
 def _run_with_progress(command: list[str], duration: float | None, on_progress: ProgressCallback | None) -> None:
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     stderr_lines: list[bytes] = []
-
-    import threading
 
     def drain_stderr():
         for line in process.stderr:
