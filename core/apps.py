@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        from .serializer_fields import make_char_fields_strict
+        from .serializer_fields import make_fields_strict
 
-        make_char_fields_strict()
+        make_fields_strict()

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.query import QuerySerializer
 from schools.models import Level
 
 from .models import ContentTransition, Course, Lesson, LessonProgress, LessonStep, Module
@@ -182,7 +183,7 @@ class LessonPlayerSerializer(serializers.ModelSerializer):
         return ProgressSerializer(progress).data if progress else None
 
 
-class CourseQuerySerializer(serializers.Serializer):
+class CourseQuerySerializer(QuerySerializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
     level = serializers.ChoiceField(choices=Level.choices, required=False)
 

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.query import QuerySerializer
+
 from .models import School, SchoolClass
 
 
@@ -33,7 +35,7 @@ class PublicSchoolListSerializer(serializers.Serializer):
     total_pages = serializers.IntegerField()
 
 
-class SchoolQuerySerializer(serializers.Serializer):
+class SchoolQuerySerializer(QuerySerializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
     page = serializers.IntegerField(min_value=1, required=False, default=1)
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)

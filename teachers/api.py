@@ -6,11 +6,12 @@ from rest_framework.views import APIView
 
 from core.envelope import envelope_serializer, enveloped
 from core.permissions import IsTeacherOrAdmin
+from core.query import QuerySerializer
 
 from .selectors import SORTABLE, teacher_dashboard
 
 
-class DashboardQuerySerializer(serializers.Serializer):
+class DashboardQuerySerializer(QuerySerializer):
     sort = serializers.ChoiceField(choices=list(SORTABLE), required=False, default="name")
     school_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     class_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")

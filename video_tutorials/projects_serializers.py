@@ -1,6 +1,8 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from core.query import QuerySerializer
+
 from .models import Project, ProjectFile, project_file_name_validator
 
 MAX_FILE_BYTES = getattr(settings, "PROJECT_FILE_MAX_BYTES", 200 * 1024)
@@ -44,5 +46,5 @@ class ProjectSerializer(serializers.ModelSerializer):
         extra_kwargs = {"name": {"max_length": 120}, "description": {"max_length": 2000}}
 
 
-class ProjectFilesQuerySerializer(serializers.Serializer):
+class ProjectFilesQuerySerializer(QuerySerializer):
     project = serializers.CharField(max_length=20)
