@@ -10,3 +10,10 @@ def new_public_id(prefix: str) -> str:
     body = "".join(secrets.choice(ALPHABET) for _ in range(8))
     tail = "".join(secrets.choice(ALPHABET) for _ in range(2))
     return f"{prefix}-{body}-{tail}"
+
+
+def as_numeric_id(key: str) -> int | None:
+    """``key`` as a database id when it is one (ASCII digits that fit a bigint), else None."""
+    if key.isascii() and key.isdigit() and len(key) <= 18:
+        return int(key)
+    return None

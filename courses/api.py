@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.envelope import envelope_serializer, enveloped
+from core.ids import as_numeric_id
 from core.permissions import IsAdminRole
 
 from . import selectors, services
@@ -177,7 +178,8 @@ def videos_by_lesson(*, courses, user) -> dict:
 
 
 def lookup_by_public_or_numeric(queryset, public_field: str, key: str):
-    lookup = {"pk": int(key)} if key.isdigit() else {public_field: key}
+    numeric = as_numeric_id(key)
+    lookup = {"pk": numeric} if numeric is not None else {public_field: key}
     return get_or_404(queryset, **lookup)
 
 

@@ -53,7 +53,6 @@ class SchoolListCreateApi(ListCreateAPIView):
     serializer_class = SchoolSerializer
     search_fields = ["name", "district", "code"]
     ordering_fields = ["name", "region", "created_at"]
-    filterset_fields = ["region", "is_active"]
 
     def get_queryset(self):
         return admin_schools().order_by("name", "id")

@@ -8,5 +8,5 @@ urlpatterns = [
     path("projects/<str:project_id>/", api.ProjectDetailApi.as_view(), name="project-detail"),
     path("project_files/", api.ProjectFileCreateApi.as_view(), name="project-file-create"),
     path("project_files/by_project/", api.ProjectFilesByProjectApi.as_view(), name="project-files-by-project"),
-    path("project_files/<int:file_id>/", api.ProjectFileDetailApi.as_view(), name="project-file-detail"),
+    path("project_files/<str:file_id>/", api.ProjectFileDetailApi.as_view(), name="project-file-detail"),
 ]

@@ -9,6 +9,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.ids import as_numeric_id
+
 from . import projects_services as services
 from .models import Project, ProjectFile
 from .projects_serializers import (
@@ -27,16 +29,20 @@ def own_projects(user):
 
 
 def own_project(user, project_id: str) -> Project:
-    lookup = {"pk": int(project_id)} if project_id.isdigit() else {"project_id": project_id}
+    numeric = as_numeric_id(project_id)
+    lookup = {"pk": numeric} if numeric is not None else {"project_id": project_id}
     try:
         return Project.objects.get(owner=user, **lookup)
     except Project.DoesNotExist as exc:
         raise Http404 from exc
 
 
-def own_file(user, file_id: int) -> ProjectFile:
+def own_file(user, file_id: str) -> ProjectFile:
+    numeric = as_numeric_id(file_id)
+    if numeric is None:
+        raise Http404
     try:
-        return ProjectFile.objects.select_related("project").get(pk=file_id, project__owner=user)
+        return ProjectFile.objects.select_related("project").get(pk=numeric, project__owner=user)
     except ProjectFile.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -91,11 +97,11 @@ class ProjectFileCreateApi(APIView):
 
 class ProjectFileDetailApi(APIView):
     @extend_schema(responses={200: ProjectFileSerializer}, tags=TAGS)
-    def get(self, request, file_id: int):
+    def get(self, request, file_id: str):
         return Response(ProjectFileSerializer(own_file(request.user, file_id)).data)
 
     @extend_schema(request=ProjectFileUpdateSerializer, responses={200: ProjectFileSerializer}, tags=TAGS)
-    def patch(self, request, file_id: int):
+    def patch(self, request, file_id: str):
         project_file = own_file(request.user, file_id)
         serializer = ProjectFileUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -103,6 +109,6 @@ class ProjectFileDetailApi(APIView):
         return Response(ProjectFileSerializer(project_file).data)
 
     @extend_schema(responses={204: None}, tags=TAGS)
-    def delete(self, request, file_id: int):
+    def delete(self, request, file_id: str):
         own_file(request.user, file_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
