@@ -1,0 +1,140 @@
+"""Top-k curriculum entries for a query: vector (FAISS) + optional BM25, step boost, level filter, LRU cache."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .curriculum import Entry
+from .index import embed, get_index
+from .text import normalize_query, tokenize
+
+LEVEL_ORDER = ("B7", "B8", "B9", "SHS1", "SHS2", "SHS3")
+# Weights measured on bench/tutor_eval (see bench/bench_tutor.py).
+BM25_WEIGHT = 0.1
+BOOST = 0.15
+CACHE_SIZE = 2048
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+
+    def reference(self) -> dict:
+        return self.entry.reference()
+
+
+class _LRU:
+    def __init__(self, size: int):
+        self.size = size
+        self.data: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key):
+        with self.lock:
+            if key in self.data:
+                self.data.move_to_end(key)
+                self.hits += 1
+                return self.data[key]
+            self.misses += 1
+            return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.data[key] = value
+            self.data.move_to_end(key)
+            while len(self.data) > self.size:
+                self.data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.data.clear()
+            self.hits = self.misses = 0
+
+
+_results = _LRU(CACHE_SIZE)
+_vectors = _LRU(CACHE_SIZE)
+
+
+def clear_cache() -> None:
+    _results.clear()
+    _vectors.clear()
+
+
+def allowed_levels(level: str | None) -> frozenset[str] | None:
+    """A student's level and the ones before it (they may revise earlier work)."""
+    if not level or level not in LEVEL_ORDER:
+        return None
+    return frozenset(LEVEL_ORDER[: LEVEL_ORDER.index(level) + 1])
+
+
+def _query_vector(query: str):
+    vector = _vectors.get(query)
+    if vector is None:
+        vector = embed([query])[0]
+        _vectors.put(query, vector)
+    return vector
+
+
+def _minmax(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.zeros_like(values)
+    return (values - low) / (high - low)
+
+
+def retrieve(
+    query: str,
+    *,
+    k: int = 5,
+    level: str | None = None,
+    boost_ids: tuple[str, ...] | list[str] = (),
+    hybrid: bool = True,
+    use_cache: bool = True,
+) -> tuple[list[Hit], bool]:
+    """Returns (hits best first, served_from_cache)."""
+    index = get_index()
+    normalized = normalize_query(query)[:MAX_QUERY_CHARS]
+    boost = tuple(sorted(set(boost_ids)))
+    key = (index.version, normalized, k, level, boost, hybrid)
+    if use_cache:
+        cached = _results.get(key)
+        if cached is not None:
+            return cached, True
+    if not normalized:
+        hits = [Hit(index.entries[index.by_id[i]], 1.0) for i in boost if i in index.by_id][:k]
+        return hits, False
+
+    n = len(index)
+    scores = np.full(n, -1.0, dtype="float32")
+    for i, s in index.search(_query_vector(normalized), n):
+        scores[i] = s
+    if hybrid:
+        tokens = tokenize(normalized)
+        if tokens:
+            lexical = np.asarray(index.bm25.get_scores(tokens), dtype="float32")
+            scores = scores + BM25_WEIGHT * _minmax(lexical)
+    for entry_id in boost:
+        i = index.by_id.get(entry_id)
+        if i is not None:
+            scores[i] += BOOST
+    allowed = allowed_levels(level)
+    order = np.argsort(-scores)
+    chosen = [int(i) for i in order if allowed is None or index.entries[int(i)].level in allowed]
+    if not chosen:
+        chosen = [int(i) for i in order]
+    hits = [Hit(index.entries[i], round(float(scores[i]), 4)) for i in chosen[:k]]
+    if use_cache:
+        _results.put(key, hits)
+    return hits, False
+
+
+def cache_stats() -> dict:
+    return {"hits": _results.hits, "misses": _results.misses, "size": len(_results.data)}

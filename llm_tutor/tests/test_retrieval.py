@@ -1,0 +1,52 @@
+import pytest
+
+from llm_tutor.retrieval import allowed_levels, cache_stats, retrieve
+
+pytestmark = pytest.mark.usefixtures("curriculum_index", "fresh_retrieval_cache")
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("what should I write in the alt of an image", "a11y-alt-text"),
+        ("is a scanner input or output device", "comp-input-devices"),
+    ],
+)
+def test_top_hits_with_scores(query, expected):
+    hits, cached = retrieve(query, k=5)
+    assert not cached
+    assert expected in [h.entry.id for h in hits]
+    scores = [h.score for h in hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(set(h.reference()) == {"id", "code", "title"} for h in hits)
+
+
+def test_vector_only_also_works():
+    hits, _ = retrieve("alt text for a picture", k=3, hybrid=False)
+    assert hits and hits[0].entry.id == "a11y-alt-text"
+
+
+def test_cache_keyed_on_normalized_query():
+    first, cached = retrieve("What is  ALT text?", k=3)
+    again, cached_again = retrieve("  what is alt   text? ", k=3)
+    assert not cached and cached_again and first == again
+    assert cache_stats()["hits"] >= 1
+
+
+def test_boost_brings_the_steps_own_entry_up(curriculum_index):
+    plain, _ = retrieve("how do I finish this", k=len(curriculum_index))
+    target = plain[5].entry.id
+    boosted, _ = retrieve("how do I finish this", k=3, boost_ids=[target])
+    assert target in [h.entry.id for h in boosted]
+
+
+def test_level_filter(curriculum_index):
+    hits, _ = retrieve("css flexbox layout", k=10, level="B7")
+    assert hits and all(h.entry.level == "B7" for h in hits)
+    assert allowed_levels("B8") == {"B7", "B8"} and allowed_levels(None) is None
+
+
+def test_empty_query_returns_boosted_entries_only(curriculum_index):
+    some = curriculum_index.entries[0].id
+    hits, _ = retrieve("   ", boost_ids=[some])
+    assert [h.entry.id for h in hits] == [some]
