@@ -103,7 +103,19 @@ def test_audio_mode_leaves_out_video(student_client, ready_recording):
 
 
 @pytest.mark.parametrize(
-    "query", ["from=", "mode=", "encoding=", "from=abc", "from=-1", "to=5&from=9", "encoding=zip", "from=nan", "to=inf", "mode=hd"]
+    "query",
+    [
+        "from=",
+        "mode=",
+        "encoding=",
+        "from=abc",
+        "from=-1",
+        "to=5&from=9",
+        "encoding=zip",
+        "from=nan",
+        "to=inf",
+        "mode=hd",
+    ],
 )
 def test_bad_window_is_400(admin_client, ready_recording, query):
     response = admin_client.get(f"/api/recordings/{ready_recording.recording_id}/?{query}")
