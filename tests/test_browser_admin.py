@@ -4,12 +4,14 @@ served by Daphne with debug off: static files through WhiteNoise, login, pages."
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from accounts.tests.factories import DEFAULT_PASSWORD
 from conftest import need_service
+from video_tutorials.tests.conftest import media_dir  # noqa: F401  (generated clips)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -86,3 +88,44 @@ def test_student_cannot_enter_the_admin(admin_site, student_account, browser_pag
     browser_page.click("input[type=submit]")
     assert "/admin/login/" in browser_page.url
     assert "staff account" in browser_page.content()
+
+
+@pytest.fixture
+def ready_recording(media_dir, admin_account):
+    """A transcoded, unpublished recording (real ffmpeg), made before the browser starts."""
+    from django.core.files import File
+
+    from video_tutorials.services import recording_transcode, recording_upload
+
+    with (media_dir / "lesson.webm").open("rb") as clip:
+        recording = recording_upload(
+            uploaded_file=File(clip, name="lesson.webm"), title="Links lesson", by=admin_account
+        )
+    return recording_transcode(recording_pk=recording.pk)
+
+
+@pytest.mark.ffmpeg
+def test_admin_previews_and_publishes_a_recording(admin_site, ready_recording, admin_account, browser_page):
+    from video_tutorials.models import Recording
+
+    page = browser_page
+    admin_login(page, admin_site.base_url, admin_account)
+    page.goto(f"{admin_site.base_url}/admin/video_tutorials/recording/")
+    page.click(f"text={ready_recording.title}")
+    video = page.locator("video").first
+    video.wait_for()
+    page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=20_000)
+    duration = page.evaluate("document.querySelector('video').duration")
+    assert duration > 2  # the browser loaded the transcoded rendition's metadata
+    page.screenshot(path=str(ARTIFACTS / "recording-preview.png"), full_page=True)
+
+    page.goto(f"{admin_site.base_url}/admin/video_tutorials/recording/")
+    page.check("input.action-select")
+    page.select_option("select[name=action]", "publish_selected")
+    page.click("button[name=index]")
+    page.wait_for_selector("ul.messagelist")
+    assert "Published 1 recording" in page.inner_text("ul.messagelist")
+    page.screenshot(path=str(ARTIFACTS / "recording-published.png"), full_page=True)
+    # The ORM refuses to run inside Playwright's event loop thread: ask from another thread.
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(lambda: Recording.objects.get(pk=ready_recording.pk).is_published).result()
