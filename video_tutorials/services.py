@@ -137,9 +137,13 @@ def _extension_for(info: transcoding.ProbeResult) -> str:
 
 
 def _storage_save(name: str, content) -> str:
+    """Save, or leave nothing behind: a disk that fills up mid-write must not keep half a file."""
+    name = default_storage.get_available_name(name)
     try:
         return default_storage.save(name, content)
     except OSError as exc:
+        if default_storage.exists(name):
+            default_storage.delete(name)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise InsufficientStorage() from exc
         raise
