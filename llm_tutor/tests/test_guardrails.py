@@ -1,0 +1,41 @@
+from llm_tutor.guardrails import StreamGuard, cap_length, guard_reply, leaks
+
+from ..conftest import EXPECTED_HTML, STARTER_HTML
+
+
+def test_whole_expected_code_is_a_leak_whatever_the_spacing_or_quotes():
+    reply = "Here you go:\n```html\n" + EXPECTED_HTML.replace('"', "'").replace("\n", "\n    ") + "\n```"
+    assert leaks(reply, EXPECTED_HTML, STARTER_HTML)
+
+
+def test_most_lines_is_a_leak_but_starter_lines_are_not():
+    two_of_two = '<img src="kente.jpg" alt="A colourful kente cloth">\n<p>Kente is woven by hand.</p>'
+    assert leaks(f"Try {two_of_two}", EXPECTED_HTML, STARTER_HTML)
+    assert not leaks("Your <h1>Welcome to Kumasi</h1> is fine already.", EXPECTED_HTML, STARTER_HTML)
+    assert not leaks("Add an alt attribute that says what the picture shows.", EXPECTED_HTML, STARTER_HTML)
+
+
+def test_guard_replaces_and_caps(settings):
+    settings.TUTOR_REPLY_MAX_CHARS = 60
+    text, replaced = guard_reply(EXPECTED_HTML, expected=EXPECTED_HTML, fallback="Hint: check your img tag.")
+    assert replaced and text == "Hint: check your img tag."
+    long = "This is a sentence. " * 20
+    assert len(cap_length(long)) <= 60
+    ok, replaced = guard_reply("Fine.", expected=EXPECTED_HTML, fallback="x")
+    assert not replaced and ok == "Fine."
+
+
+def test_stream_guard_never_releases_a_secret_line():
+    guard = StreamGuard(EXPECTED_HTML, STARTER_HTML)
+    out = ""
+    for token in ["Use ", "this: ", '<img src="kente', '.jpg" alt="A colourful', ' kente cloth">', "\nthen more"]:
+        out += guard.feed(token)
+    out += guard.flush()
+    assert guard.tripped
+    assert "kente.jpg" not in out and "colourful" not in out
+
+
+def test_stream_guard_passes_normal_text():
+    guard = StreamGuard(EXPECTED_HTML, STARTER_HTML)
+    out = "".join(guard.feed(t) for t in ["Add ", "an alt ", "attribute ", "to your image."]) + guard.flush()
+    assert out == "Add an alt attribute to your image." and not guard.tripped
