@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -103,10 +103,19 @@ def _with_citation(reply: str, hits) -> str:
     return reply
 
 
-def _ask_llm(messages, *, expected: str, starter: str, on_token: OnToken | None) -> tuple[str | None, bool, float]:
-    """(reply or None when the LLM could not answer, leaked?, LLM seconds)."""
+class _LLMOutcome:
+    """What the LLM step produced: a reply (None = answer offline), whether it leaked, its time."""
+
+    def __init__(self):
+        self.reply: str | None = None
+        self.leaked = False
+        self.seconds = 0.0
+
+
+def _ask_llm(messages, *, expected: str, starter: str, outcome: _LLMOutcome) -> Iterator[str]:
+    """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end."""
     if not configured():
-        return None, False, 0.0
+        return
     started = time.perf_counter()
     guard = StreamGuard(expected, starter)
     parts: list[str] = []
@@ -114,127 +123,182 @@ def _ask_llm(messages, *, expected: str, starter: str, on_token: OnToken | None)
         for token in OllamaClient().chat_stream(messages):
             parts.append(token)
             safe = guard.feed(token)
-            if safe and on_token:
-                on_token(safe)
+            if safe:
+                yield safe
     except OllamaError as exc:
         logger.info("LLM unavailable, answering offline: %s", exc)
-        return None, False, time.perf_counter() - started
-    seconds = time.perf_counter() - started
+        outcome.seconds = time.perf_counter() - started
+        return
+    outcome.seconds = time.perf_counter() - started
     reply = _clean_llm("".join(parts))
     if len(reply) < 2 or not re.search(r"[A-Za-z]", reply):
-        return None, False, seconds
+        return
     rest = guard.flush()
-    if rest and on_token:
-        on_token(rest)
-    return reply, guard.tripped, seconds
+    if rest:
+        yield rest
+    outcome.reply, outcome.leaked = reply, guard.tripped
 
 
-def _answer(
-    *,
-    kind: str,
-    user,
-    lesson,
-    step,
-    code: str,
-    question: str,
-    language: str,
-    diff: DiffResult | None,
-    hits: list,
-    offline_text: str,
-    cache_key: str,
-    on_token: OnToken | None,
-    started: float,
-) -> tuple[dict, dict]:
-    expected = step.expected_code if step else ""
-    starter = step.starter_code if step else ""
-    fallback = offline.safe_hint(diff, hits, step)
-    timings = {"llm_ms": 0.0}
-    source = TutorExchange.Source.OFFLINE
-    guarded = False
-    cached = cache.get(cache_key) if configured() else None
-    reply = None
-    if cached:
-        reply, source = cached, TutorExchange.Source.CACHE
-        if on_token:
-            on_token(reply)
-    elif diff is None or diff.status != "correct" or kind == "ask":
-        prompt_started = time.perf_counter()
-        prompt = prompts.build(
-            kind=kind,
-            hits=hits,
-            language=language,
-            step=step,
-            diff=diff.summary() if diff else None,
-            status=diff.status if diff else None,
-            code=code,
-            question=question,
-        )
-        timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
-        llm_reply, leaked, llm_seconds = _ask_llm(
-            prompt.messages, expected=expected, starter=starter, on_token=on_token
-        )
-        timings["llm_ms"] = llm_seconds * 1000
-        if llm_reply is not None:
-            source = TutorExchange.Source.LLM
-            reply = fallback if leaked else _with_citation(llm_reply, hits)
-            guarded = leaked
-    if reply is None:
-        reply = offline_text
-    reply, replaced = guard_reply(reply, expected=expected, starter=starter, fallback=fallback)
-    guarded = guarded or replaced
-    if guarded:
-        # Even the hint must not leak (curriculum examples can resemble the answer).
-        reply, still = guard_reply(reply, expected=expected, starter=starter, fallback="")
-        if still or not reply:
-            reply = (
-                "I can't give you the answer, but you are on your way. Read the task again and try one small change."
+@dataclass
+class TutorTurn:
+    """One tutor exchange, validated and prepared (lesson, diff, passages); ``events()`` runs it.
+
+    Everything that can fail with a 4xx happens before a TutorTurn exists, so a streaming
+    response never starts for bad input.
+    """
+
+    kind: str
+    user: object
+    lesson: Lesson | None
+    step: LessonStep | None
+    code: str
+    question: str
+    language: str
+    diff: DiffResult | None
+    hits: list
+    offline_text: str
+    cache_key: str
+    started: float
+    timings: dict = field(default_factory=dict)
+
+    def events(self) -> Iterator[tuple[str, object]]:
+        """Yields ("token", text)…, maybe ("reset", None) when streamed text is withdrawn,
+        then ("done", TutorResult)."""
+        streamed: list[str] = []
+        answer = yield from self._answer(streamed)
+        payload = self._finish(answer)
+        if streamed and "".join(streamed).strip() != payload[self.reply_field].strip():
+            yield "reset", None
+        yield "done", TutorResult(payload, self.timings)
+
+    @property
+    def reply_field(self) -> str:
+        return "explanation" if self.kind == TutorExchange.Kind.UPDATE else "answer"
+
+    def run(self, on_token: OnToken | None = None) -> TutorResult:
+        for event, value in self.events():
+            if event == "token" and on_token:
+                on_token(value)
+            elif event == "done":
+                return value
+        raise RuntimeError("tutor turn ended without a result")  # pragma: no cover
+
+    def _answer(self, streamed: list[str]):
+        step, diff = self.step, self.diff
+        expected = step.expected_code if step else ""
+        starter = step.starter_code if step else ""
+        fallback = offline.safe_hint(diff, self.hits, step)
+        timings = self.timings
+        timings["llm_ms"] = 0.0
+        source = TutorExchange.Source.OFFLINE
+        guarded = False
+        cached = cache.get(self.cache_key) if configured() else None
+        reply = None
+        if cached:
+            reply, source = cached, TutorExchange.Source.CACHE
+        elif diff is None or diff.status != "correct" or self.kind == TutorExchange.Kind.ASK:
+            prompt_started = time.perf_counter()
+            prompt = prompts.build(
+                kind=self.kind,
+                hits=self.hits,
+                language=self.language,
+                step=step,
+                diff=diff.summary() if diff else None,
+                status=diff.status if diff else None,
+                code=self.code,
+                question=self.question,
             )
-    elif source == TutorExchange.Source.LLM:
-        cache.set(cache_key, reply, CACHE_TTL)
-    elapsed = time.perf_counter() - started
-    references = [h.reference() for h in hits]
-    TutorExchange.objects.create(
-        student=user,
-        lesson=lesson,
-        step_number=step.step_number if step else None,
-        kind=kind,
-        code=code,
-        question=question,
-        reply=reply,
-        status=diff.status if diff else "",
-        source=source,
-        language=language,
-        references=references,
-        guarded=guarded,
-        latency_ms=int(elapsed * 1000),
-    )
-    timings["total_ms"] = elapsed * 1000
-    timings["overhead_ms"] = timings["total_ms"] - timings["llm_ms"]
-    payload = {
-        "status": diff.status if diff else None,
-        "diff": diff.summary() if diff else None,
-        "references": references,
-        "source": str(source),
-        "language": language,
-        "guarded": guarded,
-        "interaction_duration": round(elapsed, 3),
-    }
-    return {"reply": cap_length(reply), **payload}, timings
+            timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
+            outcome = _LLMOutcome()
+            for token in _ask_llm(prompt.messages, expected=expected, starter=starter, outcome=outcome):
+                streamed.append(token)
+                yield "token", token
+            timings["llm_ms"] = outcome.seconds * 1000
+            if outcome.reply is not None:
+                source = TutorExchange.Source.LLM
+                reply = fallback if outcome.leaked else _with_citation(outcome.reply, self.hits)
+                guarded = outcome.leaked
+        if reply is None:
+            reply = self.offline_text
+        check_started = time.perf_counter()
+        reply, replaced = guard_reply(reply, expected=expected, starter=starter, fallback=fallback)
+        guarded = guarded or replaced
+        if guarded:
+            # Even the hint must not leak (curriculum examples can resemble the answer).
+            reply, still = guard_reply(reply, expected=expected, starter=starter, fallback="")
+            if still or not reply:
+                reply = GUARDED_REPLY
+        elif source == TutorExchange.Source.LLM:
+            cache.set(self.cache_key, reply, CACHE_TTL)
+        timings["check_ms"] = (time.perf_counter() - check_started) * 1000
+        if not streamed:
+            streamed.append(reply)
+            yield "token", reply
+        return {"reply": reply, "source": source, "guarded": guarded}
+
+    def _finish(self, answer: dict) -> dict:
+        elapsed = time.perf_counter() - self.started
+        references = [h.reference() for h in self.hits]
+        diff, step = self.diff, self.step
+        TutorExchange.objects.create(
+            student=self.user,
+            lesson=self.lesson,
+            step_number=step.step_number if step else None,
+            kind=self.kind,
+            code=self.code,
+            question=self.question,
+            reply=answer["reply"],
+            status=diff.status if diff else "",
+            source=answer["source"],
+            language=self.language,
+            references=references,
+            guarded=answer["guarded"],
+            latency_ms=int(elapsed * 1000),
+        )
+        self.timings["total_ms"] = elapsed * 1000
+        self.timings["overhead_ms"] = self.timings["total_ms"] - self.timings["llm_ms"]
+        common = {
+            "status": diff.status if diff else None,
+            "diff": diff.summary() if diff else None,
+            "references": references,
+            "source": str(answer["source"]),
+            "language": self.language,
+            "guarded": answer["guarded"],
+            "interaction_duration": round(elapsed, 3),
+        }
+        reply = cap_length(answer["reply"])
+        if self.kind == TutorExchange.Kind.ASK:
+            return {"answer": reply, **common}
+        branch = _save_branch(self.user, self.lesson, step, self.code)
+        feedback = None
+        if step.is_assignment:
+            feedback = ASSIGNMENT_FEEDBACK.get(diff.status, ASSIGNMENT_FEEDBACK["off_track"])
+        return {"explanation": reply, **common, "branch_id": branch.branch_id, "assignment_feedback": feedback}
 
 
-def tutor_update(
-    user, *, lesson_id: str, step: int, code: str, language: str = "en", on_token: OnToken | None = None
-) -> TutorResult:
+GUARDED_REPLY = "I can't give you the answer, but you are on your way. Read the task again and try one small change."
+ASSIGNMENT_FEEDBACK = {
+    "correct": "Assignment complete: your code does what the task asks.",
+    "close": "Almost there: fix the points in the hint, then submit again.",
+    "off_track": "Not yet: your code does not do what the task asks. Read the hint and try again.",
+}
+
+
+def start_update(user, *, lesson_id: str, step: int, code: str, language: str = "en") -> TutorTurn:
+    """Validate and prepare a code update (404 for an unknown lesson/step); run it with ``.events()``."""
     started = time.perf_counter()
     lesson, lesson_step = get_step(user, lesson_id, step)
+    diff_started = time.perf_counter()
     diff = compare(code, lesson_step.expected_code, lesson_step.language)
+    timings = {"diff_ms": (time.perf_counter() - diff_started) * 1000}
     changed = " ".join(line["code"] for line in diff.lines[:5])
     query = f"{lesson_step.title}. {lesson_step.instructions[:300]} {' '.join(diff.hints[:3])} {changed[:300]}"
+    retrieval_started = time.perf_counter()
     hits = _retrieve(query, user=user, step=lesson_step)
-    offline_text = offline.update_reply(diff, hits, lesson_step)
+    timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000
     key = _cache_key("update", lesson.pk, lesson_step.step_number, "\n".join(_normalized(code, lesson_step)), language)
-    answer, timings = _answer(
-        kind="update",
+    return TutorTurn(
+        kind=TutorExchange.Kind.UPDATE,
         user=user,
         lesson=lesson,
         step=lesson_step,
@@ -243,25 +307,17 @@ def tutor_update(
         language=language,
         diff=diff,
         hits=hits,
-        offline_text=offline_text,
+        offline_text=offline.update_reply(diff, hits, lesson_step),
         cache_key=key,
-        on_token=on_token,
         started=started,
+        timings=timings,
     )
-    branch = _save_branch(user, lesson, lesson_step, code)
-    feedback = None
-    if lesson_step.is_assignment:
-        feedback = {
-            "correct": "Assignment complete: your code does what the task asks.",
-            "close": "Almost there: fix the points in the hint, then submit again.",
-        }.get(diff.status, "Not yet: your code does not do what the task asks. Read the hint and try again.")
-    payload = {
-        "explanation": answer.pop("reply"),
-        **answer,
-        "branch_id": branch.branch_id,
-        "assignment_feedback": feedback,
-    }
-    return TutorResult(payload, timings)
+
+
+def tutor_update(
+    user, *, lesson_id: str, step: int, code: str, language: str = "en", on_token: OnToken | None = None
+) -> TutorResult:
+    return start_update(user, lesson_id=lesson_id, step=step, code=code, language=language).run(on_token)
 
 
 def _normalized(code: str, step: LessonStep) -> list[str]:
@@ -277,6 +333,58 @@ def _save_branch(user, lesson, step, code: str) -> CodeBranch:
     return CodeBranch.objects.create(student=user, lesson=lesson, step=step, code=code)
 
 
+def start_ask(
+    user,
+    *,
+    question: str,
+    lesson_id: str | None = None,
+    step: int | None = None,
+    code: str | None = None,
+    language: str = "en",
+) -> TutorTurn:
+    """Validate and prepare a question (404 for an unknown lesson/step); run it with ``.events()``."""
+    started = time.perf_counter()
+    lesson = lesson_step = diff = None
+    if lesson_id:
+        if step is not None:
+            lesson, lesson_step = get_step(user, lesson_id, step)
+        else:
+            lesson = get_lesson(user, lesson_id)
+    code = code or ""
+    timings = {}
+    if lesson_step is not None and code:
+        diff_started = time.perf_counter()
+        diff = compare(code, lesson_step.expected_code, lesson_step.language)
+        timings["diff_ms"] = (time.perf_counter() - diff_started) * 1000
+    query = question if lesson_step is None else f"{question} {lesson_step.title}"
+    retrieval_started = time.perf_counter()
+    hits = _retrieve(query, user=user, step=lesson_step)
+    timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000
+    key = _cache_key(
+        "ask",
+        " ".join(question.lower().split()),
+        lesson.pk if lesson else "",
+        lesson_step.step_number if lesson_step else "",
+        hashlib.sha256(code.encode()).hexdigest(),
+        language,
+    )
+    return TutorTurn(
+        kind=TutorExchange.Kind.ASK,
+        user=user,
+        lesson=lesson,
+        step=lesson_step,
+        code=code,
+        question=question,
+        language=language,
+        diff=diff,
+        hits=hits,
+        offline_text=offline.ask_reply(question, hits, diff, lesson_step),
+        cache_key=key,
+        started=started,
+        timings=timings,
+    )
+
+
 def tutor_ask(
     user,
     *,
@@ -287,41 +395,23 @@ def tutor_ask(
     language: str = "en",
     on_token: OnToken | None = None,
 ) -> TutorResult:
-    started = time.perf_counter()
-    lesson = lesson_step = diff = None
-    if lesson_id:
-        if step is not None:
-            lesson, lesson_step = get_step(user, lesson_id, step)
-        else:
-            lesson = get_lesson(user, lesson_id)
-    code = code or ""
-    if lesson_step is not None and code:
-        diff = compare(code, lesson_step.expected_code, lesson_step.language)
-    query = question if lesson_step is None else f"{question} {lesson_step.title}"
-    hits = _retrieve(query, user=user, step=lesson_step)
-    offline_text = offline.ask_reply(question, hits, diff, lesson_step)
-    key = _cache_key(
-        "ask",
-        " ".join(question.lower().split()),
-        lesson.pk if lesson else "",
-        lesson_step.step_number if lesson_step else "",
-        hashlib.sha256(code.encode()).hexdigest(),
-        language,
+    return start_ask(user, question=question, lesson_id=lesson_id, step=step, code=code, language=language).run(
+        on_token
     )
-    answer, timings = _answer(
-        kind="ask",
-        user=user,
-        lesson=lesson,
-        step=lesson_step,
-        code=code,
-        question=question,
-        language=language,
-        diff=diff,
-        hits=hits,
-        offline_text=offline_text,
-        cache_key=key,
-        on_token=on_token,
-        started=started,
-    )
-    payload = {"answer": answer.pop("reply"), **answer}
-    return TutorResult(payload, timings)
+
+
+def update_events(user, *, lesson_id: str, step: int, code: str, language: str = "en"):
+    """Validates now (404s before any streaming starts), then returns the turn's event iterator."""
+    return start_update(user, lesson_id=lesson_id, step=step, code=code, language=language).events()
+
+
+def ask_events(user, *, question: str, lesson_id=None, step=None, code=None, language: str = "en"):
+    return start_ask(user, question=question, lesson_id=lesson_id, step=step, code=code, language=language).events()
+
+
+def run(events) -> TutorResult:
+    """Drains an event iterator (non-streaming callers) and returns the final result."""
+    for event, value in events:
+        if event == "done":
+            return value
+    raise RuntimeError("tutor turn ended without a result")  # pragma: no cover
