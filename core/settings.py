@@ -309,6 +309,7 @@ CURRICULUM_DIR = Path(env.str("CURRICULUM_DIR", default=str(BASE_DIR / "curricul
 CURRICULUM_INDEX_DIR = DATA_DIR / "curriculum_index"
 TUTOR_REPLY_MAX_CHARS = env.int("TUTOR_REPLY_MAX_CHARS", default=600)
 TUTOR_MAX_CODE_BYTES = env.int("TUTOR_MAX_CODE_BYTES", default=100 * 1024)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["TutorStatusEnum"] = "llm_tutor.serializers.STATUS_CHOICES"
 
 # --- recordings
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")

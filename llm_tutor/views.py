@@ -1,0 +1,216 @@
+"""Tutor HTTP API: update/ask (JSON or server-sent events), lesson steps, branches, history."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, renderers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from core.renderers import ORJSONRenderer
+
+from . import services
+from .models import CodeBranch, TutorExchange
+from .serializers import (
+    AdminLessonStepSerializer,
+    AskRequestSerializer,
+    AskResponseSerializer,
+    BranchSerializer,
+    ExchangeSerializer,
+    LessonStepSerializer,
+    TutorLessonSerializer,
+    UpdateRequestSerializer,
+    UpdateResponseSerializer,
+)
+
+logger = logging.getLogger(__name__)
+
+SSE_DESCRIPTION = (
+    "With `Accept: text/event-stream` the reply streams as server-sent events: `token` events "
+    '(`{"token": "..."}`) maybe a `reset` event (drop the streamed text), then one `final` event carrying the JSON body below.'
+)
+
+
+class EventStreamRenderer(renderers.BaseRenderer):
+    media_type = "text/event-stream"
+    format = "sse"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors are rendered this way; replies are streamed by the view.
+        return sse("error", data or {})
+
+
+def sse(event: str, data) -> bytes:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+
+
+def sse_response(events, serializer_class) -> StreamingHttpResponse:
+    async def stream():
+        sentinel = object()
+        while True:
+            try:
+                item = await sync_to_async(next, thread_sensitive=True)(events, sentinel)
+            except Exception:  # never a broken stream without a final word
+                logger.exception("Tutor stream failed")
+                yield sse("error", {"detail": "The tutor could not finish this reply.", "code": "tutor_error"})
+                return
+            if item is sentinel:
+                return
+            kind, value = item
+            if kind == "token":
+                yield sse("token", {"token": value})
+            elif kind == "reset":  # streamed text withdrawn (the final reply replaces it)
+                yield sse("reset", {})
+            elif kind == "done":
+                yield sse("final", serializer_class(value.payload).data)
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+class _TutorPost(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "tutor"
+    renderer_classes = [ORJSONRenderer, EventStreamRenderer]
+
+    def wants_stream(self, request) -> bool:
+        return isinstance(getattr(request, "accepted_renderer", None), EventStreamRenderer)
+
+
+class UpdateView(_TutorPost):
+    @extend_schema(
+        operation_id="tutor_update",
+        summary="Hint for the student's code at a lesson step",
+        description=SSE_DESCRIPTION,
+        request=UpdateRequestSerializer,
+        responses={200: UpdateResponseSerializer},
+        tags=["tutor"],
+    )
+    def post(self, request):
+        data = UpdateRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        events = services.update_events(request.user, **data.validated_data)
+        if self.wants_stream(request):
+            return sse_response(events, UpdateResponseSerializer)
+        return Response(UpdateResponseSerializer(services.run(events).payload).data)
+
+
+class AskView(_TutorPost):
+    @extend_schema(
+        operation_id="tutor_ask",
+        summary="Answer a student's question",
+        description=SSE_DESCRIPTION,
+        request=AskRequestSerializer,
+        responses={200: AskResponseSerializer},
+        tags=["tutor"],
+    )
+    def post(self, request):
+        data = AskRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields["lesson_id"] = fields.get("lesson_id") or None
+        events = services.ask_events(request.user, **fields)
+        if self.wants_stream(request):
+            return sse_response(events, AskResponseSerializer)
+        return Response(AskResponseSerializer(services.run(events).payload).data)
+
+
+class LessonView(APIView):
+    @extend_schema(
+        operation_id="tutor_lesson",
+        summary="A lesson's steps for the tutor (expected code for admins only)",
+        responses={200: TutorLessonSerializer},
+        tags=["tutor"],
+    )
+    def get(self, request, lesson_id: str):
+        lesson = services.get_lesson(request.user, lesson_id)
+        step_serializer = (
+            AdminLessonStepSerializer if services.can_see_unpublished(request.user) else LessonStepSerializer
+        )
+        steps = step_serializer(lesson.steps.order_by("step_number"), many=True).data
+        return Response(
+            {
+                "lesson_id": lesson.lesson_id,
+                "title": lesson.title,
+                "estimated_duration": lesson.estimated_duration_minutes,
+                "steps": steps,
+            }
+        )
+
+
+class BranchesView(APIView):
+    @extend_schema(
+        operation_id="tutor_branches",
+        summary="The student's own saved code branches for a lesson",
+        responses={200: BranchSerializer(many=True)},
+        tags=["tutor"],
+    )
+    def get(self, request, lesson_id: str):
+        lesson = services.get_lesson(request.user, lesson_id)
+        branches = (
+            CodeBranch.objects.filter(student=request.user, lesson=lesson)
+            .select_related("step")
+            .order_by("-timestamp", "-id")[:200]
+        )
+        return Response(BranchSerializer(branches, many=True).data)
+
+
+class HistoryView(generics.ListAPIView):
+    serializer_class = ExchangeSerializer
+
+    @extend_schema(
+        operation_id="tutor_history",
+        summary="Tutor exchanges: your own, or (teachers, admins) a student's",
+        parameters=[
+            OpenApiParameter(
+                "student", OpenApiTypes.STR, description="A student's user_id (teachers of their school, admins)."
+            ),
+            OpenApiParameter("lesson_id", OpenApiTypes.STR, description="Only this lesson."),
+        ],
+        tags=["tutor"],
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TutorExchange.objects.none()
+        user = self.request.user
+        target = user
+        wanted = self.request.query_params.get("student")
+        if wanted and wanted != getattr(user, "user_id", None):
+            target = get_user_model().objects.filter(user_id=wanted[:40]).first()
+            if target is None:
+                raise NotFound("No such student.")
+            if not self._may_read(user, target):
+                raise PermissionDenied("You may only read the history of your own students.")
+        exchanges = TutorExchange.objects.filter(student=target).select_related("student", "lesson")
+        lesson_id = self.request.query_params.get("lesson_id")
+        if lesson_id:
+            exchanges = exchanges.filter(lesson__lesson_id=lesson_id[:40])
+        return exchanges.order_by("-created_at", "-id")
+
+    @staticmethod
+    def _may_read(user, target) -> bool:
+        if services.can_see_unpublished(user):
+            return True
+        if not getattr(user, "is_teacher", False):
+            return False
+        try:
+            school_id = target.student.school_id
+            teacher = user.teacher
+        except Exception:  # no profile
+            return False
+        return school_id is not None and teacher.schools.filter(pk=school_id).exists()
