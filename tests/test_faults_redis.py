@@ -53,7 +53,7 @@ def test_login_and_reads_keep_working_when_redis_stops(redis_server, api_client,
 
 
 def test_queueing_work_with_the_broker_down_is_a_fast_503(redis_server):
-    app = Celery("fault-probe", broker=redis_server.url)
+    app = Celery("fault-probe", broker=redis_server.url, set_as_current=False)  # leave the project app alone
     app.conf.broker_connection_timeout = 1
     app.conf.task_publish_retry_policy = {
         "max_retries": 1,
