@@ -142,7 +142,10 @@ def main():
             print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['rps'] / ceiling:.2f} |")
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
