@@ -10,6 +10,8 @@ import re
 
 from django.conf import settings
 
+from .diff import _TAG, _norm_tag
+
 MIN_LINE_CHARS = 8
 MIN_BLOCK_CHARS = 15
 LEAK_LINE_FRACTION = 0.5
@@ -18,8 +20,10 @@ _QUOTES = str.maketrans({"'": '"', "`": '"'})
 
 
 def _squash(text: str) -> str:
-    """Compare ignoring whitespace and quote style (a model may re-indent or re-quote code)."""
-    return _SPACE.sub("", text or "").translate(_QUOTES).lower()
+    """Compare ignoring whitespace, quote style, tag case and attribute order (a model may re-indent,
+    re-quote or reorder the answer's code)."""
+    text = _TAG.sub(_norm_tag, (text or "").translate(_QUOTES))
+    return _SPACE.sub("", text).lower()
 
 
 def secret_lines(expected: str, starter: str = "") -> list[str]:
@@ -96,7 +100,11 @@ class StreamGuard:
         ):
             self.tripped = True
             return ""
-        if self.secret and any(line[:MIN_LINE_CHARS] in _squash(self.text[self.released :]) for line in self.secret):
+        pending = self.text[self.released :]
+        if self.secret and "<" in pending and pending.rfind("<") > pending.rfind(">"):
+            # An HTML tag is still open: its attributes may come in any order, so wait for its '>'.
+            return self._release(self.released + pending.rfind("<"))
+        if self.secret and any(line[:MIN_LINE_CHARS] in _squash(pending) for line in self.secret):
             # Something that starts like a secret line is pending: wait for the line to finish.
             cut = self.text.rfind("\n", self.released)
             if cut < 0:
