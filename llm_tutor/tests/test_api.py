@@ -157,6 +157,7 @@ def test_rate_limit_429_with_retry_after(student_client, settings, lesson):
         ScopedRateThrottle.THROTTLE_RATES = original
 
 
+@pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")
 def test_sse_stream_offline(student_client, lesson):
     response = student_client.post(
         UPDATE, {"lesson_id": lesson.lesson_id, "step": 1, "code": "<p>x</p>"}, HTTP_ACCEPT="text/event-stream"
