@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CoursesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "courses"
+
+    def ready(self):
+        from .catalog_cache import connect_signals
+
+        connect_signals()

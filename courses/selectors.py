@@ -73,5 +73,9 @@ def enrolled_course_ids(*, user) -> set[int]:
     return set(Enrollment.objects.filter(user=user).values_list("course_id", flat=True))
 
 
+def enrolled_public_course_ids(*, user) -> set[str]:
+    return set(Enrollment.objects.filter(user=user).values_list("course__course_id", flat=True))
+
+
 def progress_for(*, user, lesson: Lesson) -> LessonProgress | None:
     return LessonProgress.objects.filter(user=user, lesson=lesson).first()

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from core.envelope import envelope_serializer, enveloped
 from courses import selectors as course_selectors
 from courses.api import course_detail_data, get_or_404, lesson_player_data, progress_update
+from courses.catalog_cache import cached_catalog_page
 from courses.serializers import (
     CourseDetailSerializer,
     CourseQuerySerializer,
@@ -79,19 +80,29 @@ class ExperienceCatalogApi(APIView):
         query = CatalogQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         page, page_size = query.validated_data.pop("page"), query.validated_data.pop("page_size")
-        courses = course_selectors.course_catalog(user=request.user, **query.validated_data)
-        count = courses.count()
-        window = list(courses[(page - 1) * page_size : page * page_size])
-        context = {"enrolled_ids": course_selectors.enrolled_course_ids(user=request.user)}
-        return enveloped(
-            {
-                "courses": CourseSerializer(window, many=True, context=context).data,
+        filters = query.validated_data
+
+        def build() -> dict:
+            courses = course_selectors.course_catalog(user=request.user, **filters)
+            count = courses.count()
+            window = courses[(page - 1) * page_size : page * page_size]
+            return {
+                "courses": CourseSerializer(window, many=True).data,
                 "count": count,
                 "page": page,
                 "page_size": page_size,
                 "total_pages": max(1, -(-count // page_size)),
             }
-        )
+
+        if request.user.is_admin:  # admins see drafts: never from the shared cache
+            data = build()
+        else:
+            data = cached_catalog_page(
+                key_parts=(filters.get("search", ""), filters.get("level", ""), page, page_size), build=build
+            )
+        enrolled = course_selectors.enrolled_public_course_ids(user=request.user)
+        courses = [{**course, "is_enrolled": course["course_id"] in enrolled} for course in data["courses"]]
+        return enveloped({**data, "courses": courses})
 
 
 class ExperienceCourseApi(APIView):

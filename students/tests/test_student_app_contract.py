@@ -141,3 +141,22 @@ def test_get_all_schools_is_public(api_client):
 def test_unpublished_lesson_is_404_for_students(student_client):
     draft = LessonFactory(status=PublishStatus.DRAFT, module=ModuleFactory())
     assert student_client.get(f"/api/students/experience/lessons/{draft.lesson_id}/").status_code == 404
+
+
+def test_cached_catalog_shows_a_course_as_soon_as_it_is_published(student_client, lesson):
+    url = "/api/students/experience/catalog/"
+    assert len(student_client.get(url).json()["data"]["courses"]) == 1
+    draft = CourseFactory(title="Second course", status=PublishStatus.DRAFT)
+    assert len(student_client.get(url).json()["data"]["courses"]) == 1
+    draft.status = PublishStatus.PUBLISHED
+    draft.save()
+    titles = [c["title"] for c in student_client.get(url).json()["data"]["courses"]]
+    assert "Second course" in titles
+
+
+def test_cached_catalog_keeps_enrolment_flags_per_student(student_client, lesson, make_user, client_for):
+    course = lesson.module.course
+    student_client.post(f"/api/students/experience/catalog/{course.course_id}/enroll/")
+    mine = student_client.get("/api/students/experience/catalog/").json()["data"]["courses"][0]
+    theirs = client_for(make_user()).get("/api/students/experience/catalog/").json()["data"]["courses"][0]
+    assert mine["is_enrolled"] is True and theirs["is_enrolled"] is False
