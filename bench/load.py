@@ -115,6 +115,9 @@ def main():
             detail = get_json(f"{base}/api/students/experience/catalog/{catalog[0]['course_id']}/", token)["data"]
             lesson_id = detail["modules"][0]["lessons"][0]["lesson_id"]
 
+        warm_up = {"question": "why is my image not showing", "lesson_id": lesson_id, "step": 1}
+        post_json(f"{base}/llm-tutor/api/llm/ask", warm_up, token=token)  # loads the embedding model once
+
         lua = Path(data_dir) / "tutor.lua"
         body = json.dumps({"question": "why is my image not showing", "lesson_id": lesson_id, "step": 1,
                            "code": "<img scr='kente.png'>"})
