@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, renderers
+from rest_framework import generics
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -38,16 +38,6 @@ SSE_DESCRIPTION = (
     "With `Accept: text/event-stream` the reply streams as server-sent events: `token` events "
     '(`{"token": "..."}`) maybe a `reset` event (drop the streamed text), then one `final` event carrying the JSON body below.'
 )
-
-
-class EventStreamRenderer(renderers.BaseRenderer):
-    media_type = "text/event-stream"
-    format = "sse"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors are rendered this way; replies are streamed by the view.
-        return sse("error", data or {})
 
 
 def sse(event: str, data) -> bytes:
@@ -83,10 +73,19 @@ def sse_response(events, serializer_class) -> StreamingHttpResponse:
 class _TutorPost(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "tutor"
-    renderer_classes = [ORJSONRenderer, EventStreamRenderer]
+    renderer_classes = [ORJSONRenderer]
+    streaming = False
+
+    def perform_content_negotiation(self, request, force=False):
+        """``Accept: text/event-stream`` asks for a streamed reply; errors stay JSON (the documented shape)."""
+        if "text/event-stream" in request.META.get("HTTP_ACCEPT", ""):
+            self.streaming = True
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
 
     def wants_stream(self, request) -> bool:
-        return isinstance(getattr(request, "accepted_renderer", None), EventStreamRenderer)
+        return self.streaming
 
 
 class UpdateView(_TutorPost):

@@ -168,9 +168,14 @@ def test_sse_stream_offline(student_client, lesson):
     assert events[-1][1]["explanation"]
 
 
-def test_sse_errors_are_events_or_json(student_client):
+def test_sse_errors_are_json_with_the_usual_shape(student_client):
     response = student_client.post(ASK, {"question": ""}, HTTP_ACCEPT="text/event-stream")
-    assert response.status_code == 400
+    assert response.status_code == 400 and response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"detail", "code", "errors"}
+    response = student_client.post(
+        UPDATE, {"lesson_id": "LSN-NOPE", "step": 1, "code": ""}, HTTP_ACCEPT="text/event-stream"
+    )
+    assert response.status_code == 404 and response.json()["code"]
 
 
 def test_every_exchange_is_stored(student_client, lesson):
