@@ -13,6 +13,7 @@ from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFact
 from notifications.services import notification_send
 from students.models import Student
 from teachers.models import Teacher
+from video_tutorials.models import Recording
 from video_tutorials.projects_services import project_create
 
 ACTORS = ["anonymous", "student", "student2", "teacher_same", "teacher_other", "admin"]
@@ -46,6 +47,10 @@ def world(make_user):
     draft_lesson = LessonFactory(
         module=ModuleFactory(course=draft_course, status=PublishStatus.DRAFT), status=PublishStatus.DRAFT
     )
+    published_recording = Recording.objects.create(
+        title="Links", lesson=published, status=Recording.Status.READY, is_published=True
+    )
+    draft_recording = Recording.objects.create(title="Draft take", lesson=published, status=Recording.Status.READY)
     project = project_create(owner=users["student"], name="Mine")
     notification = notification_send(recipient=users["student"], kind="x", title="Yours")
     ids = {
@@ -58,6 +63,8 @@ def world(make_user):
         "notification": notification.notification_id,
         "school": school.school_id,
         "student_user": users["student"].user_id,
+        "recording": published_recording.recording_id,
+        "draft_recording": draft_recording.recording_id,
     }
     return World(users=users, ids=ids)
 
@@ -102,6 +109,24 @@ MATRIX = [
     row("get", "/api/admin/content/courses/{course}/audit-log/", ADMIN_ONLY),
     row("post", "/api/admin/content/courses/{draft_course}/archive/", ADMIN_ONLY, {}),
     row("get", "/api/analytics/admin/summary/", ADMIN_ONLY),
+    # recordings
+    row("get", "/api/recordings/", 200),
+    row("get", "/api/recordings/{recording}/", 200),
+    row("get", "/api/recordings/{draft_recording}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/recordings/{draft_recording}/bundle/", ADMIN_SEES_DRAFTS),
+    row("post", "/api/recordings/{draft_recording}/publish/", ADMIN_ONLY, {}),
+    row("post", "/api/recordings/{recording}/unpublish/", ADMIN_ONLY, {}),
+    row(
+        "post",
+        "/api/save-code-snapshots/",
+        ADMIN_ONLY,
+        {"recording_id": "{draft_recording}", "snapshots": [{"code": "<p>hi</p>", "timestamp": 1.5}]},
+    ),
+    # tutor
+    row("get", "/llm-tutor/api/lesson/{lesson}", 200),
+    row("get", "/llm-tutor/api/lesson/{draft_lesson}", ADMIN_SEES_DRAFTS),
+    row("get", "/llm-tutor/api/branches/{lesson}/", 200),
+    row("get", "/api/tutor/history/", 200),
 ]
 
 
@@ -110,12 +135,12 @@ MATRIX = [
 @pytest.mark.parametrize("method, url, expected, body", MATRIX)
 def test_access_matrix(world, client_for, api_client, actor, method, url, expected, body):
     client = api_client if actor == "anonymous" else client_for(world.users[actor])
-    kwargs = {"format": "json"} if body is not None else {}
-    response = (
-        getattr(client, method)(url.format(**world.ids), body, **kwargs)
-        if body is not None
-        else getattr(client, method)(url.format(**world.ids))
-    )
+    url = url.format(**world.ids)
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        body = {key: value.format(**world.ids) if isinstance(value, str) else value for key, value in body.items()}
+        response = getattr(client, method)(url, body, format="json")
     assert response.status_code == expected[actor], response.content[:300]
 
 
