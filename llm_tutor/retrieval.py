@@ -14,7 +14,7 @@ from .text import normalize_query, tokenize
 
 LEVEL_ORDER = ("B7", "B8", "B9", "SHS1", "SHS2", "SHS3")
 # Weights measured on bench/tutor_eval (see bench/bench_tutor.py).
-BM25_WEIGHT = 0.1
+BM25_WEIGHT = 0.07
 BOOST = 0.15
 CACHE_SIZE = 2048
 MAX_QUERY_CHARS = 2000
@@ -98,12 +98,19 @@ def retrieve(
     boost_ids: tuple[str, ...] | list[str] = (),
     hybrid: bool = True,
     use_cache: bool = True,
+    dense_parts: tuple[str, ...] | None = None,
 ) -> tuple[list[Hit], bool]:
-    """Returns (hits best first, served_from_cache)."""
+    """Returns (hits best first, served_from_cache).
+
+    ``dense_parts``: embed these parts (each cached on its own) and search with their mean vector
+    instead of embedding the whole query; BM25 still scores the whole query. The tutor passes the
+    step's text and its diff hints, which repeat across students, so an update rarely embeds anything.
+    """
     index = get_index()
     normalized = normalize_query(query)[:MAX_QUERY_CHARS]
     boost = tuple(sorted(set(boost_ids)))
-    key = (index.version, normalized, k, level, boost, hybrid)
+    parts = tuple(p for p in (normalize_query(x)[:MAX_QUERY_CHARS] for x in dense_parts or ()) if p)
+    key = (index.version, normalized, k, level, boost, hybrid, parts)
     if use_cache:
         cached = _results.get(key)
         if cached is not None:
@@ -114,7 +121,12 @@ def retrieve(
 
     n = len(index)
     scores = np.full(n, -1.0, dtype="float32")
-    for i, s in index.search(_query_vector(normalized), n):
+    if parts:
+        vector = np.mean([_query_vector(p) for p in parts], axis=0)
+        vector = (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype("float32")
+    else:
+        vector = _query_vector(normalized)
+    for i, s in index.search(vector, n):
         scores[i] = s
     if hybrid:
         tokens = tokenize(normalized)

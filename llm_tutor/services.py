@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 TOP_K = 3
 CACHE_TTL = 600
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
+_LINE_NUMBER = re.compile(r"\bline \d+")
 _CODE_REF = re.compile(r"\[[A-Z0-9][A-Z0-9.]+\]")
 
 OnToken = Callable[[str], None]
@@ -77,10 +78,14 @@ def student_level(user) -> str | None:
         return None
 
 
-def _retrieve(query: str, *, user, step: LessonStep | None) -> list:
+def _retrieve(query: str, *, user, step: LessonStep | None, dense_parts: tuple[str, ...] | None = None) -> list:
     try:
         hits, _ = retrieve(
-            query, k=TOP_K, level=student_level(user), boost_ids=tuple(step.curriculum_ids or ()) if step else ()
+            query,
+            k=TOP_K,
+            level=student_level(user),
+            boost_ids=tuple(step.curriculum_ids or ()) if step else (),
+            dense_parts=dense_parts,
         )
     except IndexUnavailable:
         logger.warning("Curriculum index missing: tutor answers without references")
@@ -292,9 +297,13 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
     diff = compare(code, lesson_step.expected_code, lesson_step.language)
     timings = {"diff_ms": (time.perf_counter() - diff_started) * 1000}
     changed = " ".join(line["code"] for line in diff.lines[:5])
-    query = f"{lesson_step.title}. {lesson_step.instructions[:300]} {' '.join(diff.hints[:3])} {changed[:300]}"
+    step_text = f"{lesson_step.title}. {lesson_step.instructions[:300]}"
+    query = f"{step_text} {' '.join(diff.hints[:3])} {changed[:300]}"
+    # Dense search on the step's text and its hints (line numbers dropped): these repeat across
+    # students and are embedded once; the student's own lines only feed the lexical (BM25) score.
+    dense_parts = (step_text, *(_LINE_NUMBER.sub("a line", hint) for hint in diff.hints[:2]))
     retrieval_started = time.perf_counter()
-    hits = _retrieve(query, user=user, step=lesson_step)
+    hits = _retrieve(query, user=user, step=lesson_step, dense_parts=dense_parts)
     timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000
     key = _cache_key("update", lesson.pk, lesson_step.step_number, "\n".join(_normalized(code, lesson_step)), language)
     return TutorTurn(

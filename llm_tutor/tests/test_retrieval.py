@@ -50,3 +50,15 @@ def test_empty_query_returns_boosted_entries_only(curriculum_index):
     some = curriculum_index.entries[0].id
     hits, _ = retrieve("   ", boost_ids=[some])
     assert [h.entry.id for h in hits] == [some]
+
+
+def test_dense_parts_are_embedded_once_and_reused():
+    from llm_tutor import retrieval
+
+    parts = ("Add an image. Add the kente image with good alt text.", "Your <img> tag is missing its alt attribute.")
+    first, _ = retrieve("img src kente.jpg alt missing", k=3, dense_parts=parts)
+    assert "a11y-alt-text" in [h.entry.id for h in first]
+    embedded = len(retrieval._vectors.data)
+    second, cached = retrieve("<img src=kente.png> another student's line", k=3, dense_parts=parts)
+    assert not cached and len(retrieval._vectors.data) == embedded  # nothing new embedded
+    assert "a11y-alt-text" in [h.entry.id for h in second]

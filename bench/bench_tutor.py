@@ -1,0 +1,253 @@
+"""AI tutor bench: index build time, retrieval latency (cold and cached), tutor overhead without
+the LLM's own time, and retrieval quality on the evaluation set. Prints tables; not a test.
+
+    python bench/bench_tutor.py [--runs 60]
+
+Runs in-process on a fresh data directory (SQLite, a freshly built index). "Cold" retrieval
+means the query was never seen (it is embedded); "cached" means the LRU answered. Tutor
+overhead = diff + retrieval + prompt + post-check for one code update, with the LLM's own
+time excluded (measured with no LLM and with a local Ollama-protocol server).
+Quality: recall@1, recall@5 and MRR over bench/tutor_eval/*.jsonl, a hit being any of a
+question's expected ids; vector-only and hybrid (vector + BM25) side by side.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(BASE_DIR))
+WORK = Path(tempfile.mkdtemp(prefix="mrict-bench-tutor-"))
+os.environ.update(DATA_DIR=str(WORK), MEDIA_ROOT=str(WORK / "media"), MRICT_TESTING="1", REDIS_URL="")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+os.environ["LOG_LEVEL"] = "WARNING"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from llm_tutor import retrieval  # noqa: E402
+from llm_tutor.index import build_index, get_index, get_model, loader  # noqa: E402
+
+EVAL_DIR = BASE_DIR / "bench" / "tutor_eval"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def table(title: str, rows: list[tuple], header: tuple) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    print(f"\n{title}")
+    line = "  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))
+    print(line)
+    print("-" * len(line))
+    for row in rows:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def load_eval() -> list[dict]:
+    rows = []
+    for path in sorted(EVAL_DIR.glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            if line.strip():
+                rows.append(json.loads(line))
+    return rows
+
+
+def quality(rows: list[dict], *, hybrid: bool, weight: float | None = None) -> dict:
+    saved = retrieval.BM25_WEIGHT
+    if weight is not None:
+        retrieval.BM25_WEIGHT = weight
+    try:
+        r1 = r5 = mrr = 0.0
+        for row in rows:
+            hits, _ = retrieval.retrieve(row["question"], k=10, hybrid=hybrid, use_cache=False)
+            ids = [h.entry.id for h in hits]
+            expected = set(row["expected_ids"])
+            rank = next((i + 1 for i, entry_id in enumerate(ids) if entry_id in expected), None)
+            r1 += rank == 1
+            r5 += rank is not None and rank <= 5
+            mrr += 1 / rank if rank else 0
+    finally:
+        retrieval.BM25_WEIGHT = saved
+    n = len(rows)
+    return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
+
+
+def bench_build() -> list[tuple]:
+    started = time.perf_counter()
+    get_model()
+    model_seconds = time.perf_counter() - started
+    first = build_index(force=True, root=WORK / "index-first")
+    rebuilds = [build_index(force=True, root=WORK / f"index-rebuild-{i}") for i in range(3)]
+    live = build_index()  # the live one, under settings.CURRICULUM_INDEX_DIR
+    unchanged = build_index()
+    loader.reset()
+    started = time.perf_counter()
+    index = get_index()
+    load_seconds = time.perf_counter() - started
+    rebuild_ms = sorted(r.seconds * 1000 for r in rebuilds)[1]
+    return [
+        ("embedding model load (once per process)", f"{model_seconds * 1000:.0f} ms"),
+        (f"index build, {first.count} entries, first in process (warm-up)", f"{first.seconds * 1000:.0f} ms"),
+        (f"index build, {live.count} entries, model warm (median of 3)", f"{rebuild_ms:.0f} ms"),
+        ("build_curriculum_index when the content is unchanged", f"{unchanged.seconds * 1000:.1f} ms"),
+        (f"index load from disk (version {index.version})", f"{load_seconds * 1000:.1f} ms"),
+    ]
+
+
+def bench_retrieval(rows: list[dict]) -> list[tuple]:
+    questions = [row["question"] for row in rows]
+    retrieval.clear_cache()
+    retrieval.retrieve("warm up the model once", k=5)
+    cold, cold_cpu, cached = [], [], []
+    for question in questions:
+        started, cpu = time.perf_counter(), time.process_time()
+        retrieval.retrieve(question, k=5)
+        cold.append((time.perf_counter() - started) * 1000)
+        cold_cpu.append((time.process_time() - cpu) * 1000)
+    for question in questions:
+        started = time.perf_counter()
+        _, was_cached = retrieval.retrieve(question, k=5)
+        cached.append((time.perf_counter() - started) * 1000)
+        assert was_cached
+    return [
+        ("cold (query embedded), wall", len(cold), f"{pct(cold, 0.5):.2f}", f"{pct(cold, 0.95):.2f}"),
+        ("cold (query embedded), CPU*", len(cold), f"{pct(cold_cpu, 0.5):.2f}", f"{pct(cold_cpu, 0.95):.2f}"),
+        ("cached (LRU), wall", len(cached), f"{pct(cached, 0.5):.3f}", f"{pct(cached, 0.95):.3f}"),
+    ]
+
+
+def make_lesson():
+    from accounts.models import User
+    from courses.models import Course, Lesson, LessonStep, Module, PublishStatus
+
+    published = PublishStatus.PUBLISHED
+    course = Course.objects.create(title="Web basics", level="B8", status=published)
+    module = Module.objects.create(course=course, title="HTML", status=published)
+    lesson = Lesson.objects.create(module=module, title="Images", status=published)
+    LessonStep.objects.create(
+        lesson=lesson,
+        step_number=1,
+        title="Add an image",
+        instructions="Add the kente image with good alt text, then a paragraph about kente and a list of colours.",
+        starter_code="<h1>Welcome to Kumasi</h1>\n",
+        expected_code=(
+            '<h1>Welcome to Kumasi</h1>\n<img src="kente.jpg" alt="A colourful kente cloth">\n'
+            "<p>Kente is woven by hand.</p>\n<ul>\n  <li>gold</li>\n  <li>green</li>\n</ul>"
+        ),
+        curriculum_ids=["a11y-alt-text"],
+    )
+    student = User.objects.create_user(email="bench-student@example.com", password="x" * 12)
+    return lesson, student
+
+
+def student_codes(count: int) -> list[str]:
+    variants = [
+        '<h1>Welcome to Kumasi</h1>\n<img src="kente.jpg">\n<p>Kente is woven by hand.</p>',
+        "<h1>Welcome to Kumasi</h1>\n<img src=kente.jpg alt=kente>\n<p>Kente is woven by hand",
+        "<h1>Welcome to Kumasi\n<imge src='kente.jpg'>",
+        "<h1>Welcome to Kumasi</h1>\n<p style='colr: red'>Kente</p>\n<ul><li>gold</li>",
+    ]
+    return [f"{variants[i % len(variants)]}\n<!-- try {i} -->\n<p>note {i}</p>" for i in range(count)]
+
+
+def bench_overhead(runs: int) -> list[tuple]:
+    from llm_tutor.ollama import breaker
+    from llm_tutor.services import start_update
+    from llm_tutor.tests.fake_ollama import MODEL, FakeOllama
+
+    lesson, student = make_lesson()
+    codes = student_codes(runs)
+    out = []
+    server = FakeOllama().start()
+    try:
+        for label, model in (("no LLM (offline)", ""), ("Ollama-protocol server, LLM time excluded", MODEL)):
+            settings.OLLAMA_MODEL = model
+            settings.OLLAMA_BASE_URL = server.url
+            breaker.reset()
+            retrieval.clear_cache()
+            from django.core.cache import cache
+
+            cache.clear()
+            parts: dict[str, list[float]] = {"diff": [], "retrieval": [], "prompt+check": [], "overhead": []}
+            server_side = []
+            for code in codes:
+                result = start_update(student, lesson_id=lesson.lesson_id, step=1, code=code).run()
+                t = result.timings
+                core = t["diff_ms"] + t["retrieval_ms"] + t.get("prompt_ms", 0) + t["check_ms"]
+                parts["diff"].append(t["diff_ms"])
+                parts["retrieval"].append(t["retrieval_ms"])
+                parts["prompt+check"].append(t.get("prompt_ms", 0) + t["check_ms"])
+                parts["overhead"].append(core)
+                server_side.append(t["overhead_ms"])
+            out.append(
+                (
+                    label,
+                    runs,
+                    f"{pct(parts['diff'], 0.5):.2f}",
+                    f"{pct(parts['retrieval'], 0.5):.2f}",
+                    f"{pct(parts['prompt+check'], 0.5):.2f}",
+                    f"{pct(parts['overhead'], 0.5):.2f}",
+                    f"{pct(parts['overhead'], 0.95):.2f}",
+                    f"{pct(server_side, 0.5):.2f}",
+                )
+            )
+    finally:
+        server.stop()
+        settings.OLLAMA_MODEL = ""
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=60)
+    args = parser.parse_args()
+    import faiss
+
+    call_command("migrate", verbosity=0)
+    print(f"Tutor bench — data dir {WORK}, embedding model {settings.EMBEDDING_MODEL}, faiss {faiss.__version__}")
+    table("Curriculum index", bench_build(), ("what", "time"))
+
+    rows = load_eval()
+    table(
+        f"Retrieval latency per query, ms (top-5, hybrid; {len(rows)} eval questions)",
+        bench_retrieval(rows),
+        ("query", "n", "p50", "p95"),
+    )
+    print(f"* CPU time of this process (all torch threads); the machine has {os.cpu_count()} CPUs, shared")
+
+    table(
+        f"Tutor overhead per code update, ms (target p50 ≤ 20; {args.runs} distinct codes)",
+        bench_overhead(args.runs),
+        ("LLM", "n", "diff p50", "retrieval p50", "prompt+check p50", "overhead p50", "overhead p95", "server p50*"),
+    )
+    print("* server = everything but the LLM, including the two history writes (exchange + code branch) in SQLite")
+
+    configs = [("vector only", False, None)] + [
+        (f"hybrid, BM25 weight {w}{' (in use)' if w == retrieval.BM25_WEIGHT else ''}", True, w)
+        for w in (0.03, 0.05, 0.07, 0.1, 0.2)
+    ]
+    quality_rows = []
+    for label, hybrid, weight in configs:
+        q = quality(rows, hybrid=hybrid, weight=weight)
+        quality_rows.append((label, len(rows), f"{q['recall@1']:.3f}", f"{q['recall@5']:.3f}", f"{q['mrr']:.3f}"))
+    table(
+        f"Retrieval quality on bench/tutor_eval ({len(rows)} questions, {len(get_index())} entries)",
+        quality_rows,
+        ("retriever", "questions", "recall@1", "recall@5", "MRR"),
+    )
+
+
+if __name__ == "__main__":
+    main()
