@@ -67,6 +67,9 @@ def sse_response(events, serializer_class) -> StreamingHttpResponse:
     response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
+    # GZipMiddleware would hold events back in its compressor (under Daphne the client saw one
+    # token, then nothing): an encoded response is left alone by it.
+    response["Content-Encoding"] = "identity"
     return response
 
 
