@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -35,6 +36,15 @@ def _trim(text: str, max_tokens: int) -> str:
     return text[: max(0, max_chars - 20)] + "\n…(trimmed)"
 
 
+def _fit(text: str, room: int, shares: dict, key: str = "step") -> str:
+    return _trim(text, max(20, int(room * shares[key])))
+
+
+def _defuse(text: str) -> str:
+    """Student text cannot close the fences that mark it as data."""
+    return re.sub(r"<(/?)\s*(student_(?:code|question))", r"<\1\2_", text, flags=re.I)
+
+
 def _passage(hit) -> str:
     entry = hit.entry
     mistake = f"\nCommon mistake: {entry.common_mistakes[0]}" if entry.common_mistakes else ""
@@ -62,41 +72,47 @@ def build(
         language=LANGUAGE_NAMES.get(language, "English"),
         example_code=hits[0].entry.code if hits else "B7.1.1.1",
     )
-    parts: list[str] = []
-    if step is not None:
-        parts.append(f"Lesson step {step.step_number}: {step.title}\nTask: {_trim(step.instructions, 200)}")
-    if kind == "update" and diff is not None:
-        hints = "\n".join(f"- {h}" for h in diff.get("hints", [])) or "- (none found automatically)"
-        first = diff.get("first_difference_line")
-        parts.append(
-            f"Checker result: {status}. First difference at line {first}. "
-            f"{diff.get('changed_lines', 0)} changed, {diff.get('missing_lines', 0)} missing, "
-            f"{diff.get('extra_lines', 0)} extra lines.\nProblems found:\n{hints}"
-        )
-    if question:
-        parts.append(f"<student_question>\n{_trim(question, 300)}\n</student_question>")
     ask = (
         "Write one short hint for the student's next change."
         if kind == "update"
         else "Answer the student's question briefly, as a hint, without writing the step's solution."
     )
-    used = estimate_tokens(system) + sum(estimate_tokens(p) for p in parts) + estimate_tokens(ask) + 16
-    # Curriculum notes first (most useful per token), then as much of the student's code as fits.
+    # What is left for the body once the rules and the request are in. Each part gets a share of
+    # it, in order of usefulness per token; the student's code takes whatever remains.
+    room = budget - estimate_tokens(system) - estimate_tokens(ask) - 16
+    shares = {"step": 0.15, "diff": 0.2, "question": 0.2, "note": 0.3}
+    step_part = diff_part = question_part = ""
+    if step is not None:
+        step_part = _fit(f"Lesson step {step.step_number}: {step.title}\nTask: {step.instructions[:400]}", room, shares)
+    if kind == "update" and diff is not None:
+        hints = "\n".join(f"- {h}" for h in diff.get("hints", [])) or "- (none found automatically)"
+        first = diff.get("first_difference_line")
+        diff_part = _fit(
+            f"Checker result: {status}. First difference at line {first}. "
+            f"{diff.get('changed_lines', 0)} changed, {diff.get('missing_lines', 0)} missing, "
+            f"{diff.get('extra_lines', 0)} extra lines.\nProblems found:\n{hints}",
+            room,
+            shares,
+            "diff",
+        )
+    if question:
+        question_part = (
+            "<student_question>\n" + _fit(_defuse(question), room, shares, "question") + "\n</student_question>"
+        )
+    used = sum(estimate_tokens(p) for p in (step_part, diff_part, question_part) if p)
     notes: list[str] = []
     for hit in hits:
-        passage = _passage(hit)
+        left = room - used
+        passage = _trim(_passage(hit), min(int(room * shares["note"]), left))
         cost = estimate_tokens(passage)
-        if used + cost > budget * 0.6:
-            passage = _trim(passage, int(budget * 0.6) - used)
-            cost = estimate_tokens(passage)
-            if cost < 40:
-                break
+        if cost < 30 or cost > left:
+            break
         notes.append(passage)
         used += cost
-    if code:
-        room = budget - used - 20
-        if room > 30:
-            parts.append(f"<student_code>\n{_trim(code, room)}\n</student_code>")
+    parts = [p for p in (step_part, diff_part, question_part) if p]
+    left = room - used - 12
+    if code and left > 30:
+        parts.append(f"<student_code>\n{_trim(_defuse(code), left)}\n</student_code>")
     body = "Curriculum notes:\n" + "\n\n".join(notes) + "\n\n" + "\n\n".join(parts) + "\n\n" + ask
     messages = [{"role": "system", "content": system}, {"role": "user", "content": body}]
     return Prompt(messages=messages, tokens=sum(estimate_tokens(m["content"]) for m in messages))
