@@ -64,14 +64,27 @@ def load_eval() -> list[dict]:
     return rows
 
 
-def quality(rows: list[dict], *, hybrid: bool, weight: float | None = None) -> dict:
-    saved = retrieval.BM25_WEIGHT
+def quality(
+    rows: list[dict],
+    *,
+    hybrid: bool = True,
+    weight: float | None = None,
+    level_of=None,
+    level_mode: str | None = None,
+    penalty: float | None = None,
+) -> dict:
+    saved = retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY
     if weight is not None:
         retrieval.BM25_WEIGHT = weight
+    if penalty is not None:
+        retrieval.LEVEL_PENALTY = penalty
     try:
         r1 = r5 = mrr = 0.0
         for row in rows:
-            hits, _ = retrieval.retrieve(row["question"], k=10, hybrid=hybrid, use_cache=False)
+            level = level_of(row) if level_of else None
+            hits, _ = retrieval.retrieve(
+                row["question"], k=10, hybrid=hybrid, use_cache=False, level=level, level_mode=level_mode
+            )
             ids = [h.entry.id for h in hits]
             expected = set(row["expected_ids"])
             rank = next((i + 1 for i, entry_id in enumerate(ids) if entry_id in expected), None)
@@ -79,7 +92,7 @@ def quality(rows: list[dict], *, hybrid: bool, weight: float | None = None) -> d
             r5 += rank is not None and rank <= 5
             mrr += 1 / rank if rank else 0
     finally:
-        retrieval.BM25_WEIGHT = saved
+        retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY = saved
     n = len(rows)
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
 
@@ -246,6 +259,30 @@ def main() -> None:
         f"Retrieval quality on bench/tutor_eval ({len(rows)} questions, {len(get_index())} entries)",
         quality_rows,
         ("retriever", "questions", "recall@1", "recall@5", "MRR"),
+    )
+
+    # A student's level: the question's own level (the usual case), or a B7 student asking ahead.
+    levels = {entry.id: entry.level for entry in get_index().entries}
+
+    def own_level(row):
+        return max((levels[i] for i in row["expected_ids"]), key=retrieval.LEVEL_ORDER.index)
+
+    level_rows = []
+    for who, level_of in (("student at the topic's level", own_level), ("B7 student asking ahead", lambda r: "B7")):
+        for label, mode, penalty in (
+            ("level ignored", "off", None),
+            ("hard filter (<= level)", "filter", None),
+            ("soft, penalty 0.03", "soft", 0.03),
+            ("soft, penalty 0.05", "soft", 0.05),
+            ("soft, penalty 0.1", "soft", 0.1),
+        ):
+            q = quality(rows, level_of=level_of, level_mode=mode, penalty=penalty)
+            in_use = " (in use)" if mode == retrieval.LEVEL_MODE and penalty == retrieval.LEVEL_PENALTY else ""
+            level_rows.append((who, label + in_use, f"{q['recall@1']:.3f}", f"{q['recall@5']:.3f}", f"{q['mrr']:.3f}"))
+    table(
+        "Student level in retrieval (hybrid)",
+        level_rows,
+        ("who asks", "level handling", "recall@1", "recall@5", "MRR"),
     )
 
 

@@ -16,6 +16,10 @@ LEVEL_ORDER = ("B7", "B8", "B9", "SHS1", "SHS2", "SHS3")
 # Weights measured on bench/tutor_eval (see bench/bench_tutor.py).
 BM25_WEIGHT = 0.07
 BOOST = 0.15
+# How a student's level is used: "filter" (only their level and earlier), "soft" (later levels
+# lose LEVEL_PENALTY) or "off". Measured in bench/bench_tutor.py.
+LEVEL_MODE = "soft"
+LEVEL_PENALTY = 0.05
 CACHE_SIZE = 2048
 MAX_QUERY_CHARS = 2000
 
@@ -99,6 +103,7 @@ def retrieve(
     hybrid: bool = True,
     use_cache: bool = True,
     dense_parts: tuple[str, ...] | None = None,
+    level_mode: str | None = None,
 ) -> tuple[list[Hit], bool]:
     """Returns (hits best first, served_from_cache).
 
@@ -110,7 +115,8 @@ def retrieve(
     normalized = normalize_query(query)[:MAX_QUERY_CHARS]
     boost = tuple(sorted(set(boost_ids)))
     parts = tuple(p for p in (normalize_query(x)[:MAX_QUERY_CHARS] for x in dense_parts or ()) if p)
-    key = (index.version, normalized, k, level, boost, hybrid, parts)
+    level_mode = level_mode or LEVEL_MODE
+    key = (index.version, normalized, k, level, boost, hybrid, parts, level_mode)
     if use_cache:
         cached = _results.get(key)
         if cached is not None:
@@ -138,6 +144,13 @@ def retrieve(
         if i is not None:
             scores[i] += BOOST
     allowed = allowed_levels(level)
+    if allowed is not None and level_mode == "soft":
+        # Prefer the student's level and earlier ones, but still find a later topic they ask about.
+        above = np.fromiter((e.level not in allowed for e in index.entries), dtype=bool, count=n)
+        scores = scores - LEVEL_PENALTY * above
+        allowed = None
+    elif level_mode == "off":
+        allowed = None
     order = np.argsort(-scores)
     chosen = [int(i) for i in order if allowed is None or index.entries[int(i)].level in allowed]
     if not chosen:
