@@ -121,7 +121,7 @@ class OllamaClient:
             response = httpx.get(f"{self.base_url}/api/tags", timeout=httpx.Timeout(2.0, connect=1.0))
             response.raise_for_status()
             models = [m.get("name") for m in response.json().get("models", [])]
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError, AttributeError) as exc:
             raise OllamaError(f"Ollama unreachable: {exc}") from exc
         return {"ok": True, "models": models, "model_present": any(self._same_model(m) for m in models)}
 
@@ -183,12 +183,14 @@ class OllamaClient:
             response = httpx.post(
                 f"{self.base_url}/api/chat", json=self._payload(messages, False), timeout=self.timeout
             )
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _classify(exc) from exc
         if response.status_code >= 400:
             raise _status_error(response.status_code)
         try:
             data = response.json()
+            if not isinstance(data, dict):
+                raise TypeError("not an object")
             content = data["message"]["content"]
             if not isinstance(content, str):
                 raise TypeError("content is not text")
@@ -218,10 +220,14 @@ class OllamaClient:
                         continue
                     try:
                         data = json.loads(line)
+                        if not isinstance(data, dict):
+                            raise TypeError(f"a {type(data).__name__}, not an object")
                         if "error" in data:
                             raise OllamaError(f"Ollama error: {data['error']}")
                         token = data.get("message", {}).get("content", "") if not data.get("done") else ""
-                    except (ValueError, AttributeError) as exc:
+                        if not isinstance(token, str):
+                            raise TypeError("content is not text")
+                    except (ValueError, AttributeError, TypeError) as exc:
                         raise _NoRetry(f"Invalid NDJSON from Ollama: {exc}") from exc
                     if token:
                         yield token
@@ -230,7 +236,7 @@ class OllamaClient:
                         break
                 if not done:
                     raise OllamaError("Ollama closed the stream before it was done")
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise _classify(exc) from exc
 
 
@@ -238,7 +244,7 @@ class _NoRetry(OllamaError):
     """A failure retrying will not fix (garbage output, past the deadline)."""
 
 
-def _classify(exc: httpx.HTTPError) -> OllamaError:
+def _classify(exc: httpx.HTTPError | httpx.InvalidURL) -> OllamaError:
     if isinstance(exc, httpx.TimeoutException):
         return _NoRetry(f"Ollama timed out: {exc!r}")
     return OllamaError(f"Ollama request failed: {exc!r}")

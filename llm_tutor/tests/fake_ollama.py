@@ -12,6 +12,7 @@ final ``{"done": true, ...}`` object with token counts; or one JSON object when 
 - ``invalid_json``: a 200 stream whose lines are not JSON
 - ``close_mid_stream``: a few tokens, then the connection is cut without the final chunk
 - ``no_done``: a well-formed stream that ends without the ``done`` object
+- ``wrong_shapes``: valid JSON of the wrong shape (a number, null, non-text content)
 - ``echo_expected``: the reply is ``server.reply`` followed by ``server.echo`` (e.g. the step's answer)
 """
 
@@ -143,6 +144,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-ndjson")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        if mode == "wrong_shapes":
+            self._line(self._token_obj("Hello "))
+            for odd in ("123", "null", '{"message": {"content": 5}, "done": false}', '{"message": "x"}'):
+                self._line(odd)
+            self._line(self._done_obj(prompt_tokens, 1))
+            return self._chunk(b"")
         if mode == "invalid_json":
             self._line("this is not json {")
             self._line("<html>502 Bad Gateway</html>")

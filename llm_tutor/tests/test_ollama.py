@@ -18,7 +18,16 @@ from .fake_ollama import DEFAULT_REPLY, MODEL, FakeOllama
 UPDATE = "/llm-tutor/api/llm/update"
 ASK = "/llm-tutor/api/llm/ask"
 CLOSE_CODE = '<h1>Welcome to Kumasi</h1>\n<img src="kente.jpg">\n<p>Kente is woven by hand.</p>'
-FAILURES = ["slow", "error500", "invalid_json", "close_mid_stream", "no_done", "missing_model", "trickle"]
+FAILURES = [
+    "slow",
+    "error500",
+    "invalid_json",
+    "wrong_shapes",
+    "close_mid_stream",
+    "no_done",
+    "missing_model",
+    "trickle",
+]
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +104,7 @@ def test_500_is_retried_then_fails(ollama):
     assert breaker.failures == 1
 
 
-@pytest.mark.parametrize("mode", ["invalid_json", "missing_model", "slow"])
+@pytest.mark.parametrize("mode", ["invalid_json", "wrong_shapes", "missing_model", "slow"])
 def test_failures_that_a_retry_cannot_fix_are_not_retried(ollama, mode):
     ollama.mode = mode
     started = time.monotonic()
@@ -152,6 +161,21 @@ def test_failed_trial_reopens_the_circuit(ollama, settings):
     settings.OLLAMA_BREAKER_COOLDOWN = 30.0
     with pytest.raises(CircuitOpen):
         list(OllamaClient().chat_stream(MESSAGES))
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9", "localhost:11434", "http://[::1"])
+def test_unreachable_or_malformed_base_url_is_an_error(settings, url):
+    settings.OLLAMA_BASE_URL = url
+    settings.OLLAMA_MODEL = MODEL
+    settings.OLLAMA_RETRIES = 0
+    breaker.reset()
+    try:
+        with pytest.raises(OllamaError):
+            list(OllamaClient().chat_stream(MESSAGES))
+        with pytest.raises(OllamaError):
+            OllamaClient().health()
+    finally:
+        breaker.reset()
 
 
 def test_connection_refused_is_an_error(settings):
