@@ -72,8 +72,12 @@ def quality(
     level_of=None,
     level_mode: str | None = None,
     penalty: float | None = None,
+    boost_of=None,
+    boost: float | None = None,
 ) -> dict:
-    saved = retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY
+    saved = retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY, retrieval.BOOST
+    if boost is not None:
+        retrieval.BOOST = boost
     if weight is not None:
         retrieval.BM25_WEIGHT = weight
     if penalty is not None:
@@ -83,7 +87,13 @@ def quality(
         for row in rows:
             level = level_of(row) if level_of else None
             hits, _ = retrieval.retrieve(
-                row["question"], k=10, hybrid=hybrid, use_cache=False, level=level, level_mode=level_mode
+                row["question"],
+                k=10,
+                hybrid=hybrid,
+                use_cache=False,
+                level=level,
+                level_mode=level_mode,
+                boost_ids=boost_of(row) if boost_of else (),
             )
             ids = [h.entry.id for h in hits]
             expected = set(row["expected_ids"])
@@ -92,7 +102,7 @@ def quality(
             r5 += rank is not None and rank <= 5
             mrr += 1 / rank if rank else 0
     finally:
-        retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY = saved
+        retrieval.BM25_WEIGHT, retrieval.LEVEL_PENALTY, retrieval.BOOST = saved
     n = len(rows)
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
 
@@ -279,6 +289,28 @@ def main() -> None:
             q = quality(rows, level_of=level_of, level_mode=mode, penalty=penalty)
             in_use = " (in use)" if mode == retrieval.LEVEL_MODE and penalty == retrieval.LEVEL_PENALTY else ""
             level_rows.append((who, label + in_use, f"{q['recall@1']:.3f}", f"{q['recall@5']:.3f}", f"{q['mrr']:.3f}"))
+    # The step's own curriculum ids: a question about the step's topic, or about something else.
+    ids = sorted(levels)
+
+    def other_topic(row):
+        return (ids[(ids.index(row["expected_ids"][0]) + 17) % len(ids)],)
+
+    boost_rows = []
+    for who, boost_of in (
+        ("asks about the step's topic", lambda r: tuple(r["expected_ids"])),
+        ("asks about another topic", other_topic),
+    ):
+        for value in (0.0, 0.05, 0.1, 0.15, 0.25):
+            q = quality(rows, boost_of=boost_of, boost=value)
+            in_use = " (in use)" if value == retrieval.BOOST else ""
+            boost_rows.append(
+                (who, f"{value}{in_use}", f"{q['recall@1']:.3f}", f"{q['recall@5']:.3f}", f"{q['mrr']:.3f}")
+            )
+    table(
+        "Boosting the step's curriculum ids (hybrid)",
+        boost_rows,
+        ("during a step, the student", "boost", "recall@1", "recall@5", "MRR"),
+    )
     table(
         "Student level in retrieval (hybrid)",
         level_rows,
