@@ -10,6 +10,7 @@ import hashlib
 import logging
 import re
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -91,6 +92,11 @@ def _retrieve(query: str, *, user, step: LessonStep | None, dense_parts: tuple[s
         logger.warning("Curriculum index missing: tutor answers without references")
         return []
     return hits
+
+
+def _passage_ids(hits) -> str:
+    """Part of a reply's cache key: a new curriculum (index version) means new passages, a new reply."""
+    return ",".join(f"{h.entry.id}@{zlib.crc32(h.entry.explanation.encode()):x}" for h in hits)
 
 
 def _cache_key(*parts) -> str:
@@ -305,7 +311,14 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
     retrieval_started = time.perf_counter()
     hits = _retrieve(query, user=user, step=lesson_step, dense_parts=dense_parts)
     timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000
-    key = _cache_key("update", lesson.pk, lesson_step.step_number, "\n".join(_normalized(code, lesson_step)), language)
+    key = _cache_key(
+        "update",
+        lesson.pk,
+        lesson_step.step_number,
+        "\n".join(_normalized(code, lesson_step)),
+        language,
+        _passage_ids(hits),
+    )
     return TutorTurn(
         kind=TutorExchange.Kind.UPDATE,
         user=user,
@@ -376,6 +389,7 @@ def start_ask(
         lesson_step.step_number if lesson_step else "",
         hashlib.sha256(code.encode()).hexdigest(),
         language,
+        _passage_ids(hits),
     )
     return TutorTurn(
         kind=TutorExchange.Kind.ASK,
