@@ -35,7 +35,7 @@ def test_every_outline_row_has_its_entry():
         for key in ("code", "level", "strand", "sub_strand", "title"):
             assert getattr(entry, key) == row[key].strip(), (row["id"], key)
         assert 2 <= len(entry.objectives) <= 4, row["id"]
-        assert 60 <= len(entry.explanation.split()) <= 230, (row["id"], len(entry.explanation.split()))
+        assert 80 <= len(entry.explanation.split()) <= 200, (row["id"], len(entry.explanation.split()))
         assert entry.common_mistakes and entry.keywords, row["id"]
 
 
