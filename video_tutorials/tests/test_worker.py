@@ -78,7 +78,7 @@ def test_real_worker_transcodes_a_queued_recording(redis_server, media_dir, sett
     log_path = tmp_path / "worker.log"
     worker = start_worker(redis_server.url, settings.MEDIA_ROOT, log_path)
     try:
-        broker = Celery(broker=redis_server.url)
+        broker = Celery(broker=redis_server.url, set_as_current=False)
         broker.send_task("video_tutorials.tasks.transcode_recording", args=[recording.pk])
         wait_for(lambda: status_of(recording) == "ready", 120, "the worker to finish", log_path)
     finally:
@@ -100,7 +100,9 @@ def test_worker_killed_mid_transcode_is_redelivered_without_duplicates(redis_ser
     first = start_worker(redis_server.url, settings.MEDIA_ROOT, log_path)
     second = None
     try:
-        Celery(broker=redis_server.url).send_task("video_tutorials.tasks.transcode_recording", args=[recording.pk])
+        Celery(broker=redis_server.url, set_as_current=False).send_task(
+            "video_tutorials.tasks.transcode_recording", args=[recording.pk]
+        )
         wait_for(
             lambda: Recording.objects.filter(pk=recording.pk, status="processing", progress__gte=1).exists(),
             120,
