@@ -107,6 +107,48 @@ def quality(
     return {"recall@1": r1 / n, "recall@5": r5 / n, "mrr": mrr / n}
 
 
+OFF_TOPIC = [
+    "what is the capital of France",
+    "who won the africa cup of nations",
+    "how do I cook waakye",
+    "tell me a joke",
+    "what is photosynthesis",
+    "solve 2x + 3 = 11",
+    "who is the president of ghana",
+    "how many legs does a spider have",
+    "translate hello to french",
+    "what time is it",
+    "how do I play football well",
+    "what is the meaning of life",
+    "explain the water cycle",
+    "who wrote things fall apart",
+    "how do volcanoes erupt",
+    "hi",
+    "asdfgh",
+    "ok thanks",
+]
+
+
+def bench_off_topic(rows: list[dict]) -> list[tuple]:
+    from llm_tutor.services import MIN_ASK_SCORE
+
+    def top(question):
+        hits, _ = retrieval.retrieve(question, k=1, use_cache=False)
+        return hits[0].score if hits else 0.0
+
+    in_domain = [top(row["question"]) for row in rows]
+    off = [top(q) for q in OFF_TOPIC]
+    return [
+        (
+            "eval questions (on the curriculum)",
+            len(in_domain),
+            sum(s < MIN_ASK_SCORE for s in in_domain),
+            f"{min(in_domain):.3f}",
+        ),
+        ("off-topic questions", len(off), sum(s < MIN_ASK_SCORE for s in off), f"{min(off):.3f}"),
+    ]
+
+
 def bench_build() -> list[tuple]:
     started = time.perf_counter()
     get_model()
@@ -269,6 +311,14 @@ def main() -> None:
         f"Retrieval quality on bench/tutor_eval ({len(rows)} questions, {len(get_index())} entries)",
         quality_rows,
         ("retriever", "questions", "recall@1", "recall@5", "MRR"),
+    )
+
+    from llm_tutor.services import MIN_ASK_SCORE
+
+    table(
+        f"Questions without a lesson: answered 'not in the notes' below score {MIN_ASK_SCORE}",
+        bench_off_topic(rows),
+        ("questions", "n", "rejected", "lowest top score"),
     )
 
     # A student's level: the question's own level (the usual case), or a B7 student asking ahead.

@@ -78,3 +78,9 @@ def test_tutor_works_without_an_index(student, lesson, settings, tmp_path):
     finally:
         loader.reset()
     assert result["references"] == [] and result["source"] == "offline"
+
+
+def test_off_curriculum_question_gets_no_made_up_reference(student):
+    result = tutor_ask(student, question="what is the capital of France?").payload
+    assert result["references"] == [] and result["source"] == "offline"
+    assert "could not find that in the Mr ICT notes" in result["answer"]
