@@ -268,6 +268,29 @@ def bench_overhead(runs: int) -> list[tuple]:
                     f"{pct(server_side, 0.5):.2f}",
                 )
             )
+        # A question is new text every time: its embedding is the cost (no LLM).
+        from llm_tutor.services import start_ask
+
+        settings.OLLAMA_MODEL = ""
+        retrieval.clear_cache()
+        ask_times = []
+        for number, row in enumerate(load_eval()[:runs]):
+            turn = start_ask(student, question=f"{row['question']} ({number})")
+            result = turn.run()
+            t = result.timings
+            ask_times.append(t["retrieval_ms"] + t.get("prompt_ms", 0) + t["check_ms"] + t.get("diff_ms", 0))
+        out.append(
+            (
+                "question (ask), new text each time, no LLM",
+                len(ask_times),
+                "-",
+                "(in overhead)",
+                "-",
+                f"{pct(ask_times, 0.5):.2f}",
+                f"{pct(ask_times, 0.95):.2f}",
+                "-",
+            )
+        )
     finally:
         server.stop()
         settings.OLLAMA_MODEL = ""
@@ -293,7 +316,7 @@ def main() -> None:
     print(f"* CPU time of this process (all torch threads); the machine has {os.cpu_count()} CPUs, shared")
 
     table(
-        f"Tutor overhead per code update, ms (target p50 ≤ 20; {args.runs} distinct codes)",
+        f"Tutor overhead per request, ms (target p50 ≤ 20; {args.runs} distinct codes / questions)",
         bench_overhead(args.runs),
         ("LLM", "n", "diff p50", "retrieval p50", "prompt+check p50", "overhead p50", "overhead p95", "server p50*"),
     )
