@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-LANGUAGE_NAMES = {"en": "English", "tw": "Twi", "ee": "Ewe", "gaa": "Ga", "fat": "Fante"}
+LANGUAGE_NAMES = {"en": "English", "tw": "Twi", "ee": "Ewe", "gaa": "Ga", "fat": "Fante", "dag": "Dagbani"}
 CHARS_PER_TOKEN = 3.5  # conservative for English + code
 SAFETY_TOKENS = 64
 
