@@ -157,3 +157,23 @@ class ExchangeSerializer(serializers.Serializer):
 
     def get_lesson_id(self, obj) -> str | None:
         return obj.lesson.lesson_id if obj.lesson_id else None
+
+
+class TutorIndexStatusSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    entries = serializers.IntegerField()
+    model = serializers.CharField()
+
+
+class TutorLLMStatusSerializer(serializers.Serializer):
+    configured = serializers.BooleanField()
+    model = serializers.CharField(allow_null=True)
+    circuit_open = serializers.BooleanField()
+    reachable = serializers.BooleanField(allow_null=True, help_text="null when not asked (no LLM, circuit open).")
+    model_present = serializers.BooleanField(allow_null=True)
+
+
+class TutorStatusSerializer(serializers.Serializer):
+    index = TutorIndexStatusSerializer(allow_null=True, help_text="null until the index is built.")
+    llm = TutorLLMStatusSerializer()
+    mode = serializers.ChoiceField(choices=["llm", "offline"])

@@ -12,4 +12,5 @@ urlpatterns = [
     re_path(rf"^llm-tutor/api/lesson/{LESSON}/?$", views.LessonView.as_view(), name="tutor-lesson"),
     re_path(rf"^llm-tutor/api/branches/{LESSON}/?$", views.BranchesView.as_view(), name="tutor-branches"),
     re_path(r"^api/tutor/history/?$", views.HistoryView.as_view(), name="tutor-history"),
+    re_path(r"^api/tutor/status/?$", views.StatusView.as_view(), name="tutor-status"),
 ]

@@ -16,10 +16,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.permissions import IsAdminRole
 from core.renderers import ORJSONRenderer
 
 from . import services
 from .models import CodeBranch, TutorExchange
+from .selectors import tutor_status
 from .serializers import (
     AdminLessonStepSerializer,
     AskRequestSerializer,
@@ -28,6 +30,7 @@ from .serializers import (
     ExchangeSerializer,
     LessonStepSerializer,
     TutorLessonSerializer,
+    TutorStatusSerializer,
     UpdateRequestSerializer,
     UpdateResponseSerializer,
 )
@@ -216,3 +219,16 @@ class HistoryView(generics.ListAPIView):
         except Exception:  # no profile
             return False
         return school_id is not None and teacher.schools.filter(pk=school_id).exists()
+
+
+class StatusView(APIView):
+    permission_classes = [IsAdminRole]
+
+    @extend_schema(
+        operation_id="tutor_status",
+        summary="Is the tutor answering with the LLM or offline (index version, Ollama reachability)",
+        responses={200: TutorStatusSerializer},
+        tags=["tutor"],
+    )
+    def get(self, request):
+        return Response(TutorStatusSerializer(tutor_status()).data)

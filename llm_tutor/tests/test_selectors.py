@@ -44,3 +44,10 @@ def test_status_with_llm_down_or_circuit_open(ollama_server, settings):
     calls = len(ollama_server.requests)
     status = tutor_status()
     assert status["llm"]["circuit_open"] and status["mode"] == "offline" and len(ollama_server.requests) == calls
+
+
+def test_status_endpoint_is_for_admins(admin_client, student_client, no_llm, curriculum_index):
+    assert student_client.get("/api/tutor/status").status_code == 403
+    response = admin_client.get("/api/tutor/status/")
+    assert response.status_code == 200
+    assert response.json()["mode"] == "offline" and response.json()["index"]["version"] == curriculum_index.version
