@@ -133,3 +133,11 @@ def test_openapi_schema_and_docs_are_public(client):
 def test_schema_generates_without_warnings():
     result = manage("spectacular", "--fail-on-warn", "--file", os.devnull, env_overrides={})
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/api/recordings/REC-%00/", "/api/courses/?search=a%00b", "/api/schools/%00/"])
+def test_nul_bytes_in_addresses_are_400_not_500(student_client, url):
+    response = student_client.get(url)
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"

@@ -233,5 +233,6 @@ def test_publishing_creates_a_notification_for_each_enrolled_student(ready_recor
 
 @pytest.mark.parametrize("key", ["²", "٣", "9" * 30, "REC-%00", "0"])
 def test_odd_recording_ids_are_404_not_500(admin_client, key):
-    assert admin_client.get(f"/api/recordings/{key}/").status_code == 404
+    expected = 400 if "%00" in key else 404  # a NUL byte is refused before any lookup
+    assert admin_client.get(f"/api/recordings/{key}/").status_code == expected
     assert admin_client.get("/api/recordings/?page=99999999999999999999").status_code == 400
