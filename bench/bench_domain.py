@@ -245,7 +245,7 @@ def main() -> None:
         ("course detail (2 modules, 10 lessons)", student, f"/api/students/experience/catalog/{course_id}/"),
         ("lesson player", student, f"/api/students/experience/lessons/{lesson_id}/"),
         ("student dashboard", student, "/api/students/experience/dashboard/"),
-        ("teacher dashboard (500 students)", teacher, "/api/teachers/dashboard/"),
+        ("teacher dashboard (500 students, page of 50)", teacher, "/api/teachers/dashboard/"),
     ]
     rows = []
     for name, client, url in cases:

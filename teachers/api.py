@@ -1,20 +1,36 @@
-"""The teacher dashboard: their school's students and classes with progress."""
+"""The teacher dashboard: their school's students and classes with progress per course."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
 from core.envelope import envelope_serializer, enveloped
+from core.pagination import PageNumberPagination
 from core.permissions import IsTeacherOrAdmin
 from core.query import QuerySerializer
 
-from .selectors import SORTABLE, teacher_dashboard
+from .selectors import SORTABLE, dashboard_rows, dashboard_students, dashboard_summary
+
+
+class DashboardPagination(PageNumberPagination):
+    page_size = 50  # a class or two per screen
 
 
 class DashboardQuerySerializer(QuerySerializer):
     sort = serializers.ChoiceField(choices=list(SORTABLE), required=False, default="name")
     school_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     class_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    course_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=PageNumberPagination.max_page_size)
+
+
+class DashboardCourseProgressSerializer(serializers.Serializer):
+    course_id = serializers.CharField()
+    title = serializers.CharField()
+    lessons_done = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    percent = serializers.IntegerField()
 
 
 class DashboardStudentSerializer(serializers.Serializer):
@@ -22,22 +38,37 @@ class DashboardStudentSerializer(serializers.Serializer):
     first_name = serializers.CharField()
     last_name = serializers.CharField()
     school_id = serializers.CharField(allow_null=True)
+    class_id = serializers.CharField(allow_null=True)
     class_name = serializers.CharField(allow_null=True)
     level = serializers.CharField()
     lessons_done = serializers.IntegerField()
     time_spent_seconds = serializers.IntegerField()
     last_active = serializers.CharField(allow_null=True)
+    courses = DashboardCourseProgressSerializer(many=True)
 
 
 class DashboardClassSerializer(serializers.Serializer):
+    class_id = serializers.CharField(allow_null=True)
     class_name = serializers.CharField()
     students = serializers.IntegerField()
     lessons_done = serializers.IntegerField()
 
 
+class DashboardCourseSerializer(serializers.Serializer):
+    course_id = serializers.CharField()
+    title = serializers.CharField()
+    enrolled = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    average_percent = serializers.IntegerField()
+
+
 class TeacherDashboardSerializer(serializers.Serializer):
-    students = DashboardStudentSerializer(many=True)
-    classes = DashboardClassSerializer(many=True)
+    count = serializers.IntegerField(help_text="Students matching the filters, over all pages.")
+    next = serializers.CharField(allow_null=True)
+    previous = serializers.CharField(allow_null=True)
+    students = DashboardStudentSerializer(many=True, help_text="One page of students.")
+    classes = DashboardClassSerializer(many=True, help_text="Totals per class over every matching student.")
+    courses = DashboardCourseSerializer(many=True, help_text="Totals per course over every matching student.")
 
 
 TeacherDashboardResponse = envelope_serializer("TeacherDashboardResponse", TeacherDashboardSerializer())
@@ -50,4 +81,16 @@ class TeacherDashboardApi(APIView):
     def get(self, request):
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return enveloped(teacher_dashboard(user=request.user, **query.validated_data))
+        filters = {k: v for k, v in query.validated_data.items() if k not in ("page", "page_size")}
+        students = dashboard_students(user=request.user, **filters)
+        paginator = DashboardPagination()
+        page = paginator.paginate_queryset(students, request, view=self)
+        return enveloped(
+            {
+                "count": paginator.page.paginator.count,
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "students": dashboard_rows(page),
+                **dashboard_summary(students),
+            }
+        )
