@@ -139,7 +139,7 @@ def main():
             rows.append((name, result))
         ceiling = rows[0][1]["rps"]
         print(f"\nwrk: {args.connections} connections, {args.duration} s per endpoint, Daphne on loopback, SQLite\n")
-        print(f"| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling |")
+        print("| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, r in rows:
             print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['rps'] / ceiling:.2f} |")

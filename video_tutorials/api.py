@@ -1,7 +1,9 @@
 """HTTP endpoints of recordings: upload, snapshots, playback, captions, publication,
 offline bundles. Views validate, call one service or selector, and shape the answer."""
 
+import gzip
 import hashlib
+import re
 
 import orjson
 from django.core.cache import cache
@@ -98,27 +100,35 @@ def _not_modified(request, etag: str, last_modified: float) -> bool:
     return since is not None and int(last_modified) <= since
 
 
-RENDERED_CACHE_SECONDS = 300
+# Keys are content-addressed (the ETag), so a long life never serves stale bytes.
+RENDERED_CACHE_SECONDS = 24 * 3600
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 def _conditional(request, recording, extra: str, build):
-    """304 when the client has this version; else the JSON, rendered once per content
-    version and kept in the cache (every student of a lesson asks for the same bytes)."""
+    """304 when the client has this version; else the JSON, rendered and gzipped once per
+    content version and kept in the cache (every student of a lesson asks for the same
+    bytes). Gzipped, a 30-minute timeline is ~1/12 of its JSON: less cache memory, and no
+    compression per request for the clients that accept it (all browsers)."""
     etag, last_modified = _validator(request, recording, extra)
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
         "Cache-Control": "private, no-cache",
-        "Vary": "Authorization",
+        "Vary": "Authorization, Accept-Encoding",
     }
     if _not_modified(request, etag, last_modified):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    cache_key = f"recording-json:{etag}"
-    body = cache.get(cache_key)
-    if body is None:
-        body = orjson.dumps({"message": "OK", "data": build()})
-        cache.set(cache_key, body, RENDERED_CACHE_SECONDS)
-    return HttpResponse(body, content_type="application/json", headers=headers)
+    cache_key = f"recording-json-gz:{etag}"
+    compressed = cache.get(cache_key)
+    if compressed is None:
+        compressed = gzip.compress(orjson.dumps({"message": "OK", "data": build()}), compresslevel=6, mtime=0)
+        cache.set(cache_key, compressed, RENDERED_CACHE_SECONDS)
+    if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        return HttpResponse(
+            compressed, content_type="application/json", headers={**headers, "Content-Encoding": "gzip"}
+        )
+    return HttpResponse(gzip.decompress(compressed), content_type="application/json", headers=headers)
 
 
 def _window(query: dict) -> dict:

@@ -2,6 +2,7 @@
 
 import gzip
 
+import orjson
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -92,7 +93,20 @@ def test_detail_is_gzipped_when_accepted(student_client, ready_recording):
     services.recording_publish(recording=ready_recording, by=None)
     response = student_client.get(f"/api/recordings/{ready_recording.recording_id}/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
     assert b'"snapshots"' in gzip.decompress(response.content)
+    plain = student_client.get(f"/api/recordings/{ready_recording.recording_id}/")
+    assert not plain.has_header("Content-Encoding")
+    assert plain.json() == orjson.loads(gzip.decompress(response.content))
+    assert plain["ETag"] == response["ETag"]
+
+
+def test_a_client_that_refuses_gzip_gets_plain_json(student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    url = f"/api/recordings/{ready_recording.recording_id}/timeline/"
+    response = student_client.get(url, HTTP_ACCEPT_ENCODING="identity")
+    assert not response.has_header("Content-Encoding")
+    assert response.json()["data"]["snapshots"]
 
 
 def test_audio_mode_leaves_out_video(student_client, ready_recording):
