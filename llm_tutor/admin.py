@@ -6,7 +6,7 @@ from .models import CodeBranch, TutorExchange
 @admin.register(TutorExchange)
 class TutorExchangeAdmin(admin.ModelAdmin):
     list_display = ("created_at", "student", "kind", "lesson", "step_number", "source", "status", "latency_ms")
-    list_filter = ("kind", "source", "status")
+    list_filter = ("kind", "source", "status", "interrupted")
     search_fields = ("student__email", "question", "reply")
     raw_id_fields = ("student", "lesson")
 

@@ -76,30 +76,36 @@ class TutorConsumer(AuthenticatedJsonConsumer):
             await self._error(exc)
             return
         sentinel = object()
-        while True:
-            try:
-                item = await sync_to_async(_next, thread_sensitive=True)(events, sentinel)
-            except Exception:
-                logger.exception("Tutor websocket stream failed")
-                await self.send_json(
-                    {
-                        "type": "error",
-                        "status": 500,
-                        "detail": "The tutor could not answer.",
-                        "code": "tutor_error",
-                        "errors": {},
-                    }
-                )
-                return
-            if item is sentinel:
-                return
-            event, value = item
-            if event == "token":
-                await self.send_json({"type": "token", "token": value})
-            elif event == "reset":
-                await self.send_json({"type": "reset"})
-            elif event == "done":
-                await self.send_json({"type": "final", "kind": kind, "data": response_serializer(value.payload).data})
+        try:
+            while True:
+                try:
+                    item = await sync_to_async(_next, thread_sensitive=True)(events, sentinel)
+                except Exception:
+                    logger.exception("Tutor websocket stream failed")
+                    await self.send_json(
+                        {
+                            "type": "error",
+                            "status": 500,
+                            "detail": "The tutor could not answer.",
+                            "code": "tutor_error",
+                            "errors": {},
+                        }
+                    )
+                    return
+                if item is sentinel:
+                    return
+                event, value = item
+                if event == "token":
+                    await self.send_json({"type": "token", "token": value})
+                elif event == "reset":
+                    await self.send_json({"type": "reset"})
+                elif event == "done":
+                    await self.send_json(
+                        {"type": "final", "kind": kind, "data": response_serializer(value.payload).data}
+                    )
+        finally:
+            # A student who left mid-reply: stop the LLM, keep the partial exchange.
+            await sync_to_async(events.close, thread_sensitive=True)()
 
     async def _error(self, exc: exceptions.APIException):
         detail = exc.detail

@@ -35,6 +35,9 @@ class TutorExchange(models.Model):
     references = models.JSONField(default=list, blank=True)
     guarded = models.BooleanField(default=False, help_text="The reply was replaced because it leaked the answer.")
     latency_ms = models.PositiveIntegerField(default=0)
+    interrupted = models.BooleanField(
+        default=False, help_text="The student left mid-reply (e.g. a dropped connection); the streamed part is kept."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -174,12 +174,20 @@ class TutorTurn:
     cache_key: str
     started: float
     timings: dict = field(default_factory=dict)
+    streaming_source: str = TutorExchange.Source.LLM  # of the tokens sent so far
 
     def events(self) -> Iterator[tuple[str, object]]:
         """Yields ("token", text)…, maybe ("reset", None) when streamed text is withdrawn,
         then ("done", TutorResult)."""
         streamed: list[str] = []
-        answer = yield from self._answer(streamed)
+        try:
+            answer = yield from self._answer(streamed)
+        except GeneratorExit:
+            # The student left mid-reply (closing the generator also closes the LLM stream):
+            # keep what they were shown, so history and teachers still see the question.
+            partial = {"reply": "".join(streamed), "source": self.streaming_source, "guarded": False}
+            self._record(partial, interrupted=True)
+            raise
         payload = self._finish(answer)
         if streamed and "".join(streamed).strip() != payload[self.reply_field].strip():
             yield "reset", None
@@ -247,14 +255,13 @@ class TutorTurn:
         timings["check_ms"] = (time.perf_counter() - check_started) * 1000
         if not streamed:
             streamed.append(reply)
+            self.streaming_source = source
             yield "token", reply
         return {"reply": reply, "source": source, "guarded": guarded}
 
-    def _finish(self, answer: dict) -> dict:
-        elapsed = time.perf_counter() - self.started
-        references = [h.reference() for h in self.hits]
+    def _record(self, answer: dict, interrupted: bool = False) -> TutorExchange:
         diff, step = self.diff, self.step
-        TutorExchange.objects.create(
+        return TutorExchange.objects.create(
             student=self.user,
             lesson=self.lesson,
             step_number=step.step_number if step else None,
@@ -265,10 +272,16 @@ class TutorTurn:
             status=diff.status if diff else "",
             source=answer["source"],
             language=self.language,
-            references=references,
+            references=[h.reference() for h in self.hits],
             guarded=answer["guarded"],
-            latency_ms=int(elapsed * 1000),
+            latency_ms=int((time.perf_counter() - self.started) * 1000),
+            interrupted=interrupted,
         )
+
+    def _finish(self, answer: dict) -> dict:
+        elapsed = time.perf_counter() - self.started
+        references = self._record(answer).references
+        diff, step = self.diff, self.step
         self.timings["total_ms"] = elapsed * 1000
         self.timings["overhead_ms"] = self.timings["total_ms"] - self.timings["llm_ms"]
         common = {

@@ -50,22 +50,27 @@ def sse(event: str, data) -> bytes:
 def sse_response(events, serializer_class) -> StreamingHttpResponse:
     async def stream():
         sentinel = object()
-        while True:
-            try:
-                item = await sync_to_async(next, thread_sensitive=True)(events, sentinel)
-            except Exception:  # never a broken stream without a final word
-                logger.exception("Tutor stream failed")
-                yield sse("error", {"detail": "The tutor could not finish this reply.", "code": "tutor_error"})
-                return
-            if item is sentinel:
-                return
-            kind, value = item
-            if kind == "token":
-                yield sse("token", {"token": value})
-            elif kind == "reset":  # streamed text withdrawn (the final reply replaces it)
-                yield sse("reset", {})
-            elif kind == "done":
-                yield sse("final", serializer_class(value.payload).data)
+        try:
+            while True:
+                try:
+                    item = await sync_to_async(next, thread_sensitive=True)(events, sentinel)
+                except Exception:  # never a broken stream without a final word
+                    logger.exception("Tutor stream failed")
+                    yield sse("error", {"detail": "The tutor could not finish this reply.", "code": "tutor_error"})
+                    return
+                if item is sentinel:
+                    return
+                kind, value = item
+                if kind == "token":
+                    yield sse("token", {"token": value})
+                elif kind == "reset":  # streamed text withdrawn (the final reply replaces it)
+                    yield sse("reset", {})
+                elif kind == "done":
+                    yield sse("final", serializer_class(value.payload).data)
+        finally:
+            # A client that hung up: stop the LLM and keep the partial exchange. Closed on the
+            # thread that ran it, since closing writes to the database.
+            await sync_to_async(events.close, thread_sensitive=True)()
 
     response = StreamingHttpResponse(stream(), content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"

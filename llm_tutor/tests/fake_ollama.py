@@ -162,7 +162,12 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             if mode == "trickle":
                 time.sleep(self.server.delay)
-            self._line(self._token_obj(token))
+            try:
+                self._line(self._token_obj(token))
+            except (BrokenPipeError, ConnectionResetError):  # the client stopped listening
+                self.server.abandoned_streams += 1
+                self.close_connection = True
+                return
         if mode != "no_done":
             self._line(self._done_obj(prompt_tokens, len(tokens)))
         self._chunk(b"")
@@ -189,6 +194,7 @@ class FakeOllama(ThreadingHTTPServer):
         self.reply = DEFAULT_REPLY
         self.echo = ""
         self.delay = 2.0
+        self.abandoned_streams = 0  # replies cut short because the client hung up
         with self._lock:
             self.requests = []
 

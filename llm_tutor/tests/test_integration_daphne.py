@@ -114,3 +114,41 @@ def test_tutor_on_daphne_streams_and_hot_swaps_the_index(
                 break
             assert time.monotonic() < deadline, answer["references"]
             time.sleep(0.5)
+
+
+def test_a_student_who_hangs_up_mid_stream_on_daphne_keeps_the_partial_exchange(
+    start_daphne, ollama_server, make_lesson, student, settings
+):
+    """A dropped 2G connection mid-reply: the server stops the LLM's stream and records what
+    the student was shown, marked interrupted, instead of losing the question."""
+    from llm_tutor.models import TutorExchange
+
+    lesson = make_lesson()
+    server = start_daphne(
+        DJANGO_SECRET_KEY=settings.SECRET_KEY,
+        CURRICULUM_DIR=str(settings.CURRICULUM_DIR),
+        DATA_DIR=str(settings.DATA_DIR),
+        OLLAMA_BASE_URL=ollama_server.url,
+        OLLAMA_MODEL=MODEL,
+        OLLAMA_TIMEOUT="5",
+    )
+    ollama_server.mode, ollama_server.delay = "trickle", 0.3
+    headers = {"Authorization": f"Bearer {tokens_for(user=student)['access']}", "Accept": "text/event-stream"}
+    question = {"question": "why does my picture need alt text?", "lesson_id": lesson.lesson_id, "step": 1}
+    shown = ""
+    with httpx.Client(base_url=server.base_url, timeout=30) as client:
+        with client.stream("POST", "/llm-tutor/api/llm/ask", json=question, headers=headers) as stream:
+            for event, data, _ in sse_events(stream):
+                assert event == "token", (event, data)
+                shown += data["token"]
+                break  # the connection drops here
+    deadline = time.monotonic() + 10
+    while not TutorExchange.objects.filter(student=student).exists():
+        assert time.monotonic() < deadline, "the interrupted exchange was not recorded"
+        time.sleep(0.1)
+    exchange = TutorExchange.objects.get(student=student)
+    assert exchange.interrupted and exchange.source == "llm"
+    assert exchange.reply.startswith(shown) and exchange.reply != DEFAULT_REPLY
+    while ollama_server.abandoned_streams == 0:
+        assert time.monotonic() < deadline, "the LLM kept generating for nobody"
+        time.sleep(0.1)

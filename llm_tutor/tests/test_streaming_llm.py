@@ -3,6 +3,7 @@ tokens flow as they come; a reply that turns into the answer, or dies mid-stream
 (`reset`) and replaced in the final message; the expected code is never streamed."""
 
 import json
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -11,7 +12,9 @@ from django.core.cache import cache
 
 from accounts.services import tokens_for
 from core.asgi import application
+from llm_tutor import services
 from llm_tutor.conftest import EXPECTED_HTML
+from llm_tutor.models import TutorExchange
 from llm_tutor.ollama import breaker
 
 from .fake_ollama import DEFAULT_REPLY, MODEL, FakeOllama
@@ -103,6 +106,34 @@ def test_sse_with_llm_down(llm, student_client, lesson, settings):
     settings.OLLAMA_BASE_URL = "http://127.0.0.1:9"  # nothing listens there
     events = post_sse(student_client, ASK, {"question": "what is alt text?"})
     assert events[-1][0] == "final" and events[-1][1]["source"] == "offline" and events[-1][1]["answer"]
+
+
+def test_a_student_who_leaves_mid_reply_keeps_the_partial_exchange_and_frees_the_llm(llm, student, lesson):
+    llm.mode, llm.delay = "trickle", 0.2
+    events = services.ask_events(
+        student, question="why does my picture need alt text?", lesson_id=lesson.lesson_id, step=1
+    )
+    shown = [next(events), next(events)]
+    assert [kind for kind, _ in shown] == ["token", "token"]
+    started = time.monotonic()
+    events.close()  # what the SSE view does when the connection drops
+    assert time.monotonic() - started < 1  # the rest of the reply is not awaited
+    exchange = TutorExchange.objects.get(student=student)
+    assert exchange.interrupted and exchange.source == "llm" and exchange.kind == "ask"
+    assert exchange.reply == "".join(token for _, token in shown)
+    assert exchange.question == "why does my picture need alt text?"
+    deadline = time.monotonic() + 5
+    while llm.abandoned_streams == 0:  # Ollama sees the hang-up and stops generating
+        assert time.monotonic() < deadline, "the LLM stream was left open"
+        time.sleep(0.05)
+
+
+def test_a_finished_reply_is_recorded_once_and_not_as_interrupted(llm, student, lesson):
+    events = services.ask_events(student, question="what is alt text?", lesson_id=lesson.lesson_id, step=1)
+    assert services.run(events).payload["source"] == "llm"
+    events.close()
+    (exchange,) = TutorExchange.objects.filter(student=student)
+    assert not exchange.interrupted and exchange.reply
 
 
 @pytest.mark.django_db(transaction=True)
