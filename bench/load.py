@@ -55,6 +55,7 @@ def to_ms(value: str) -> float:
 
 def run_wrk(url, *, token, duration, connections, lua=None) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {token}"]
+    command += ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser asks
     if lua:
         command += ["-s", lua]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout

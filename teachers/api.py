@@ -81,8 +81,8 @@ class TeacherDashboardApi(APIView):
     def get(self, request):
         query = DashboardQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        filters = {k: v for k, v in query.validated_data.items() if k not in ("page", "page_size")}
-        students = dashboard_students(user=request.user, **filters)
+        filters = {k: query.validated_data[k] for k in ("school_id", "class_id", "course_id")}
+        students = dashboard_students(user=request.user, sort=query.validated_data["sort"], **filters)
         paginator = DashboardPagination()
         page = paginator.paginate_queryset(students, request, view=self)
         return enveloped(
@@ -91,6 +91,6 @@ class TeacherDashboardApi(APIView):
                 "next": paginator.get_next_link(),
                 "previous": paginator.get_previous_link(),
                 "students": dashboard_rows(page),
-                **dashboard_summary(students),
+                **dashboard_summary(user=request.user, **filters),
             }
         )
