@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py refresh_query_statistics
 	$(PY) manage.py build_curriculum_index --if-missing
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) core.asgi:application
 

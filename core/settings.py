@@ -202,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "video_tutorials.tasks.sweep_stale_transcodes",
         "schedule": 300.0,
     },
+    "refresh-query-statistics": {
+        "task": "core.tasks.refresh_query_statistics",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # --- CORS: permissive only in debug; explicit origins otherwise.
