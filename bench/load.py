@@ -120,11 +120,16 @@ def main():
         post_json(f"{base}/llm-tutor/api/llm/ask", warm_up, token=token)  # loads the embedding model once
 
         lua = Path(data_dir) / "tutor.lua"
-        body = json.dumps({"question": "why is my image not showing", "lesson_id": lesson_id, "step": 1,
-                           "code": "<img scr='kente.png'>"})
+        body = json.dumps(
+            {
+                "question": "why is my image not showing",
+                "lesson_id": lesson_id,
+                "step": 1,
+                "code": "<img scr='kente.png'>",
+            }
+        )
         lua.write_text(
-            'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-            f"wrk.body = [[{body}]]\n"
+            f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{body}]]\n'
         )
         targets = [
             ("ceiling: bare JSON view (/healthz)", f"{base}/healthz", None),
@@ -143,7 +148,9 @@ def main():
         print("| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling |")
         print("|---|---:|---:|---:|---:|---:|")
         for name, r in rows:
-            print(f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['rps'] / ceiling:.2f} |")
+            print(
+                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['rps'] / ceiling:.2f} |"
+            )
     finally:
         server.terminate()
         try:

@@ -2,11 +2,9 @@
 offline bundles. Views validate, call one service or selector, and shape the answer."""
 
 import gzip
-import hashlib
 import re
+from functools import partial
 
-import orjson
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe
@@ -21,7 +19,7 @@ from rest_framework.views import APIView
 
 from core.envelope import enveloped
 
-from . import bundles, selectors, services
+from . import bundles, rendered, selectors, services
 from .models import Recording
 from .permissions import IsAdminRole
 from .ranges import ranged_file_response
@@ -82,15 +80,6 @@ def _summary(recording) -> dict:
     return selectors.recording_summary_dict(recording)
 
 
-def _validator(request, recording, extra: str) -> tuple[str, float]:
-    """(ETag, Last-Modified) of a read: the content version says it all."""
-    role = "a" if selectors.user_is_admin(request.user) else "u"
-    if recording.lesson_id:  # the lesson's title is part of the payload
-        extra = f"{extra}:{recording.lesson.updated_at.timestamp()}"
-    digest = hashlib.sha1(f"{recording.recording_id}:{recording.content_version}:{role}:{extra}".encode()).hexdigest()
-    return f'W/"{digest[:24]}"', recording.updated_at.timestamp()
-
-
 def _not_modified(request, etag: str, last_modified: float) -> bool:
     if_none_match = request.headers.get("If-None-Match")
     if if_none_match is not None:
@@ -100,17 +89,16 @@ def _not_modified(request, etag: str, last_modified: float) -> bool:
     return since is not None and int(last_modified) <= since
 
 
-# Keys are content-addressed (the ETag), so a long life never serves stale bytes.
-RENDERED_CACHE_SECONDS = 24 * 3600
 ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
-def _conditional(request, recording, extra: str, build):
-    """304 when the client has this version; else the JSON, rendered and gzipped once per
-    content version and kept in the cache (every student of a lesson asks for the same
-    bytes). Gzipped, a 30-minute timeline is ~1/12 of its JSON: less cache memory, and no
-    compression per request for the clients that accept it (all browsers)."""
-    etag, last_modified = _validator(request, recording, extra)
+def _conditional(request, recording, variant: str, build):
+    """304 when the client has this version; else the cached gzipped JSON as it is to
+    clients that accept gzip (all browsers: no compression per request), unzipped for
+    the rest."""
+    etag, last_modified = rendered.validators(
+        recording, is_admin=selectors.user_is_admin(request.user), variant=variant
+    )
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -119,16 +107,10 @@ def _conditional(request, recording, extra: str, build):
     }
     if _not_modified(request, etag, last_modified):
         return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-    cache_key = f"recording-json-gz:{etag}"
-    compressed = cache.get(cache_key)
-    if compressed is None:
-        compressed = gzip.compress(orjson.dumps({"message": "OK", "data": build()}), compresslevel=6, mtime=0)
-        cache.set(cache_key, compressed, RENDERED_CACHE_SECONDS)
+    body = rendered.gzipped_body(etag, build)
     if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
-        return HttpResponse(
-            compressed, content_type="application/json", headers={**headers, "Content-Encoding": "gzip"}
-        )
-    return HttpResponse(gzip.decompress(compressed), content_type="application/json", headers=headers)
+        return HttpResponse(body, content_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
+    return HttpResponse(gzip.decompress(body), content_type="application/json", headers=headers)
 
 
 def _window(query: dict) -> dict:
@@ -206,13 +188,9 @@ class RecordingDetailApi(APIView):
         params = query.validated_data
         recording = _visible_recording(request, recording_id, with_assets=False)
         window = _window(params)
-        extra = f"{window}:{params['mode']}"
-
-        def build():
-            prefetch_related_objects([recording], "assets")
-            return selectors.recording_detail_dict(recording, user=request.user, mode=params["mode"], **window)
-
-        return _conditional(request, recording, extra, build)
+        variant = rendered.detail_variant(**window, mode=params["mode"])
+        build = partial(rendered.detail_data, recording, user=request.user, **window, mode=params["mode"])
+        return _conditional(request, recording, variant, build)
 
 
 class RecordingTimelineApi(APIView):
@@ -227,18 +205,8 @@ class RecordingTimelineApi(APIView):
         query.is_valid(raise_exception=True)
         window = _window(query.validated_data)
         recording = _visible_recording(request, recording_id, with_assets=False)
-
-        def build():
-            snapshots = selectors.timeline_window(
-                recording=recording, start=window["start"], end=window["end"], delta=window["encoding"] == "delta"
-            )
-            return {
-                "recording_id": recording.recording_id,
-                "timeline": {**window, "count": len(snapshots)},
-                "snapshots": snapshots,
-            }
-
-        return _conditional(request, recording, f"timeline:{window}", build)
+        build = partial(rendered.timeline_data, recording, **window)
+        return _conditional(request, recording, rendered.timeline_variant(**window), build)
 
 
 class SnapshotBatchApi(APIView):

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 import uuid
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from asgiref.sync import async_to_sync
@@ -495,7 +496,20 @@ def recording_publish(*, recording: Recording, by) -> Recording:
     recording.refresh_from_db()
     if not was_published and recording.lesson_id:
         _notify_students(recording)
+    transaction.on_commit(partial(_queue_warm_json, recording.pk))
     return recording
+
+
+def _queue_warm_json(recording_pk: int) -> None:
+    """Render the new version's JSON before the class asks for it (best effort)."""
+    from core.tasks import enqueue
+
+    from .tasks import warm_recording_json
+
+    try:
+        enqueue(warm_recording_json, recording_pk)
+    except ServiceUnavailable:
+        logger.warning("Broker unavailable; recording %s renders on first request", recording_pk)
 
 
 def _notify_students(recording: Recording) -> None:

@@ -7,7 +7,7 @@ idempotent (a re-run replaces the derived files, never duplicates them).
 
 from celery import shared_task
 
-from . import services
+from . import rendered, services
 
 
 @shared_task(name="video_tutorials.tasks.transcode_recording", acks_late=True, reject_on_worker_lost=True)
@@ -19,3 +19,8 @@ def transcode_recording(recording_pk: int) -> str | None:
 @shared_task(name="video_tutorials.tasks.sweep_stale_transcodes", acks_late=True)
 def sweep_stale_transcodes() -> list[int]:
     return services.transcodes_sweep_stale()
+
+
+@shared_task(name="video_tutorials.tasks.warm_recording_json")
+def warm_recording_json(recording_pk: int) -> int:
+    return rendered.warm(recording_pk)

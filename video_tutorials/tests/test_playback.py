@@ -250,3 +250,37 @@ def test_odd_recording_ids_are_404_not_500(admin_client, key):
     expected = 400 if "%00" in key else 404  # a NUL byte is refused before any lookup
     assert admin_client.get(f"/api/recordings/{key}/").status_code == expected
     assert admin_client.get("/api/recordings/?page=99999999999999999999").status_code == 400
+
+
+def _reads_the_timeline(client, url) -> bool:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    return any("video_tutorials_snapshotchunk" in query["sql"] for query in queries.captured_queries)
+
+
+def test_publishing_renders_the_students_json_before_anyone_asks(
+    student_client, ready_recording, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    url = f"/api/recordings/{ready_recording.recording_id}/"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.recording_publish(recording=ready_recording, by=None)
+    # The class's first requests are served from the cache: no timeline decoding.
+    assert not _reads_the_timeline(student_client, url)
+    assert not _reads_the_timeline(student_client, url + "?mode=audio")
+    assert not _reads_the_timeline(student_client, url + "timeline/?encoding=delta")
+    cache.clear()
+    assert _reads_the_timeline(student_client, url)  # cold: rendered on request
+
+
+def test_warming_an_unpublished_recording_renders_nothing(ready_recording):
+    from video_tutorials.rendered import warm
+
+    assert warm(ready_recording.pk) == 0
+    services.recording_publish(recording=ready_recording, by=None)
+    assert warm(ready_recording.pk) == 4
