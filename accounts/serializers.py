@@ -122,3 +122,48 @@ class PasswordResetConfirmSerializer(StrictSerializer):
 
 class MessageSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class MemberAccountCreateSerializer(StrictSerializer):
+    """The account part of a teacher or student an admin adds."""
+
+    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=80)
+    last_name = serializers.CharField(max_length=80)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    password = serializers.CharField(
+        max_length=128,
+        required=False,
+        write_only=True,
+        style={"input_type": "password"},
+        help_text='Optional. Without it, the person chooses a password with "Forgot password".',
+    )
+
+
+class MemberAccountUpdateSerializer(StrictSerializer):
+    first_name = serializers.CharField(max_length=80, required=False)
+    last_name = serializers.CharField(max_length=80, required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(
+        required=False, help_text="False signs the person out everywhere and stops new sign-ins; nothing is deleted."
+    )
+
+
+ACCOUNT_UPDATE_FIELDS = ("first_name", "last_name", "phone", "is_active")
+
+
+class MemberAccountSerializer(serializers.Serializer):
+    """The account part of a teacher or student as admins see it."""
+
+    user_id = serializers.CharField(source="user.user_id")
+    email = serializers.EmailField(source="user.email")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    phone = serializers.CharField(source="user.phone")
+    is_active = serializers.BooleanField(source="user.is_active")
+    email_verified = serializers.BooleanField(source="user.email_verified")
+    has_password = serializers.BooleanField(
+        source="user.has_usable_password", help_text="False until the person chooses one."
+    )
+    date_joined = serializers.DateTimeField(source="user.date_joined")
+    last_login = serializers.DateTimeField(source="user.last_login", allow_null=True)

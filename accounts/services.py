@@ -1,6 +1,8 @@
 """Account workflows: registration, login, tokens, logout, passwords and email codes."""
 
+import logging
 import secrets
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
@@ -18,21 +20,68 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from .models import OneTimeCode, User
 
+logger = logging.getLogger(__name__)
+
 REVOKED_ACCESS_PREFIX = "revoked-access:"
 
 
-def user_create(*, email: str, password: str, role: str = User.Role.STUDENT, **fields) -> User:
+def user_create(*, email: str, password: str | None, role: str = User.Role.STUDENT, **fields) -> User:
+    """``password=None`` makes an account that cannot sign in until its owner chooses a
+    password through "Forgot password" (a code sent to their email)."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": ["An account with this email already exists."]})
     candidate = User(email=email, role=role, **fields)
-    try:
-        password_validation.validate_password(password, user=candidate)
-    except DjangoValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from exc
-    candidate.set_password(password)
+    if password is None:
+        candidate.set_unusable_password()
+    else:
+        try:
+            password_validation.validate_password(password, user=candidate)
+        except DjangoValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+        candidate.set_password(password)
     candidate.save()
     return candidate
+
+
+def member_account_create(*, email: str, role: str, password: str | None = None, **fields) -> User:
+    """An account an admin opens for a teacher or a student, with a welcome email.
+
+    Without a password, no secret passes through the admin or the mailbox: the email
+    tells the owner to choose one with "Forgot password". The email goes after commit,
+    so a rolled-back creation never greets anybody.
+    """
+    user = user_create(email=email, password=password, role=role, **fields)
+    transaction.on_commit(lambda: _welcome_email_send(user=user, has_password=password is not None))
+    return user
+
+
+def _welcome_email_send(*, user: User, has_password: bool) -> None:
+    how = (
+        "Sign in with the password your school gave you, then change it under your profile."
+        if has_password
+        else 'To choose your password, open Mr ICT, press "Forgot password" and enter this email address.'
+    )
+    try:
+        send_mail(
+            "Your Mr ICT account",
+            f"Hello {user.first_name or user.email},\n\nAn account was opened for you on Mr ICT as a {user.role}. {how}",
+            settings.DEFAULT_FROM_EMAIL,
+            [user.email],
+        )
+    except (smtplib.SMTPException, OSError):
+        # The account exists either way, and "Forgot password" still reaches its owner.
+        logger.warning("Welcome email to %s could not be sent", user.user_id, exc_info=True)
+
+
+def member_account_update(*, user: User, **fields) -> User:
+    """Names, phone and ``is_active``; a deactivated account's tokens stop working at once
+    (SimpleJWT refuses inactive users on every request and refresh)."""
+    for field, value in fields.items():
+        setattr(user, field, value)
+    if fields:
+        user.save(update_fields=list(fields))
+    return user
 
 
 @transaction.atomic

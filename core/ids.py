@@ -2,6 +2,8 @@
 
 import secrets
 
+from rest_framework.exceptions import ValidationError
+
 # Crockford base32: no I, L, O, U, so ids read aloud are not confused.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -17,3 +19,12 @@ def as_numeric_id(key: str) -> int | None:
     if key.isascii() and key.isdigit() and len(key) <= 18:
         return int(key)
     return None
+
+
+def rows_by_public_ids(model, public_field: str, ids: list[str], *, field: str) -> list:
+    """Public ids from a request body to rows, in one query; unknown ids are a 400 on ``field``."""
+    rows = {getattr(row, public_field): row for row in model.objects.filter(**{f"{public_field}__in": ids})}
+    unknown = [public_id for public_id in ids if public_id not in rows]
+    if unknown:
+        raise ValidationError({field: [f"No {model._meta.verbose_name} with the id {', '.join(unknown)}."]})
+    return [rows[public_id] for public_id in dict.fromkeys(ids)]

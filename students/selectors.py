@@ -1,11 +1,14 @@
-"""Reads for a student's own dashboard."""
+"""Reads for a student's own dashboard, and the student accounts admins manage."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from accounts.models import User
 from courses.models import Enrollment, Lesson, LessonProgress, PublishStatus
+
+from .models import Student
 
 
 def learning_streak_days(*, user) -> int:
@@ -89,3 +92,12 @@ def student_dashboard(*, user) -> dict:
         "courses": courses,
         "recent_activity": recent,
     }
+
+
+def students_for_admin() -> QuerySet[Student]:
+    """Student accounts (not the preview profiles of teachers and admins), one query per page."""
+    return (
+        Student.objects.filter(user__role=User.Role.STUDENT)
+        .select_related("user", "school", "school_class")
+        .order_by("user__last_name", "user__first_name", "id")
+    )

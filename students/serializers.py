@@ -1,6 +1,13 @@
 from rest_framework import serializers
 
-from accounts.serializers import LANGUAGE_CODES
+from accounts.serializers import (
+    LANGUAGE_CODES,
+    MemberAccountCreateSerializer,
+    MemberAccountSerializer,
+    MemberAccountUpdateSerializer,
+)
+from core.ids import rows_by_public_ids
+from schools.models import Level, School, SchoolClass
 
 from .models import Student
 
@@ -42,3 +49,35 @@ class ExperienceProfileUpdateSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
         return attrs
+
+
+class AdminStudentSerializer(MemberAccountSerializer):
+    level = serializers.CharField()
+    school_id = serializers.CharField(source="school.school_id", allow_null=True)
+    school_name = serializers.CharField(source="school.name", allow_null=True)
+    class_id = serializers.CharField(source="school_class.class_id", allow_null=True)
+    class_name = serializers.CharField(source="school_class.name", allow_null=True)
+
+
+class StudentPlacementSerializer(serializers.Serializer):
+    school_id = serializers.CharField(max_length=20, required=False, allow_null=True)
+    class_id = serializers.CharField(
+        max_length=20, required=False, allow_null=True, help_text="Sets the school and level too."
+    )
+    level = serializers.ChoiceField(choices=Level.choices, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        for name, model, target in (("school_id", School, "school"), ("class_id", SchoolClass, "school_class")):
+            if name in attrs:
+                public_id = attrs.pop(name)
+                attrs[target] = rows_by_public_ids(model, name, [public_id], field=name)[0] if public_id else None
+        return attrs
+
+
+class AdminStudentCreateSerializer(MemberAccountCreateSerializer, StudentPlacementSerializer):
+    pass
+
+
+class AdminStudentUpdateSerializer(MemberAccountUpdateSerializer, StudentPlacementSerializer):
+    pass

@@ -1,8 +1,11 @@
-"""Student profile workflows."""
+"""Student profile workflows, and student accounts opened and changed by admins."""
 
+from django.db import transaction
 from rest_framework.exceptions import ValidationError
 
-from schools.models import School
+from accounts.models import User
+from accounts.services import member_account_create, member_account_update
+from schools.models import School, SchoolClass
 
 from .models import Student
 
@@ -31,4 +34,57 @@ def student_profile_update(*, student: Student, preferred_language=None, complet
     if preferred_language:
         student.user.preferred_language = preferred_language
         student.user.save(update_fields=["preferred_language"])
+    return student
+
+
+# --- student accounts, for admins ---------------------------------------------------
+
+
+def _placement(*, school: School | None, school_class: SchoolClass | None, level: str):
+    """A class decides the school and the level; without a class both are free."""
+    if school_class is None:
+        return school, None, level
+    if school is None:
+        school = school_class.school
+    if school_class.school_id != school.pk:
+        raise ValidationError({"class_id": [f"{school_class.name} is a class of another school."]})
+    if level and level != school_class.level:
+        raise ValidationError({"level": [f"{school_class.name} is a {school_class.level} class."]})
+    return school, school_class, school_class.level
+
+
+@transaction.atomic
+def student_create(
+    *,
+    email: str,
+    first_name: str,
+    last_name: str,
+    password: str | None = None,
+    phone: str = "",
+    school: School | None = None,
+    school_class: SchoolClass | None = None,
+    level: str = "",
+) -> Student:
+    school, school_class, level = _placement(school=school, school_class=school_class, level=level)
+    user = member_account_create(
+        email=email, role=User.Role.STUDENT, password=password, first_name=first_name, last_name=last_name, phone=phone
+    )
+    return Student.objects.create(user=user, school=school, school_class=school_class, level=level)
+
+
+@transaction.atomic
+def student_update(*, student: Student, **changes) -> Student:
+    """Only the fields given change. A student moved to another school leaves their old class."""
+    placement = {name: changes.pop(name) for name in ("school", "school_class", "level") if name in changes}
+    if placement:
+        school = placement.get("school", student.school)
+        school_class = placement.get("school_class", student.school_class)
+        if "school_class" not in placement and school_class and school_class.school_id != getattr(school, "pk", None):
+            school_class = None
+        level = placement.get("level", student.level if school_class is None else "")
+        student.school, student.school_class, student.level = _placement(
+            school=school, school_class=school_class, level=level
+        )
+        student.save(update_fields=["school", "school_class", "level"])
+    member_account_update(user=student.user, **changes)
     return student

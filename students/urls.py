@@ -1,8 +1,10 @@
 from django.urls import path
 
-from . import compat_api
+from . import api, compat_api
 
 urlpatterns = [
+    path("admin/students/", api.AdminStudentListApi.as_view(), name="admin-students"),
+    path("admin/students/<str:user_id>/", api.AdminStudentDetailApi.as_view(), name="admin-student"),
     path("students/experience/me/", compat_api.ExperienceMeApi.as_view(), name="experience-me"),
     path("students/experience/catalog/", compat_api.ExperienceCatalogApi.as_view(), name="experience-catalog"),
     path(

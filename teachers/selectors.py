@@ -1,9 +1,13 @@
-"""What a teacher may see: only students of their own school(s), with their progress."""
+"""Reads for teachers (only their own schools' students, with progress) and for admins (teacher accounts)."""
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
+from accounts.models import User
 from courses.models import Enrollment, Lesson, LessonProgress, PublishStatus
+from schools.models import School, SchoolClass
 from students.models import Student
+
+from .models import Teacher
 
 SORTABLE = {
     "name": ("user__last_name", "user__first_name", "id"),
@@ -168,3 +172,16 @@ def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_i
             key=lambda course: (course["title"], course["course_id"]),
         ),
     }
+
+
+def teachers_for_admin() -> QuerySet[Teacher]:
+    """Teacher accounts with their schools and classes, in three queries per page."""
+    return (
+        Teacher.objects.filter(user__role=User.Role.TEACHER)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("schools", queryset=School.objects.order_by("name")),
+            Prefetch("classes", queryset=SchoolClass.objects.select_related("school").order_by("level", "name")),
+        )
+        .order_by("user__last_name", "user__first_name", "id")
+    )

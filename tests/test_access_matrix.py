@@ -63,6 +63,7 @@ def world(make_user):
         "notification": notification.notification_id,
         "school": school.school_id,
         "student_user": users["student"].user_id,
+        "teacher_user": users["teacher_same"].user_id,
         "recording": published_recording.recording_id,
         "draft_recording": draft_recording.recording_id,
     }
@@ -79,6 +80,7 @@ def row(method, url, expected, body=None):
 OWNER_ONLY = {"student": 200, "student2": 404, "teacher_same": 404, "teacher_other": 404, "admin": 404}
 ADMIN_ONLY = {"student": 403, "student2": 403, "teacher_same": 403, "teacher_other": 403, "admin": 200}
 ADMIN_SEES_DRAFTS = {"student": 404, "student2": 404, "teacher_same": 404, "teacher_other": 404, "admin": 200}
+ADMIN_CREATES = {**ADMIN_ONLY, "admin": 201}
 TEACHERS_AND_ADMINS = {"student": 403, "student2": 403, "teacher_same": 200, "teacher_other": 200, "admin": 200}
 
 MATRIX = [
@@ -109,6 +111,19 @@ MATRIX = [
     row("get", "/api/admin/content/courses/{course}/audit-log/", ADMIN_ONLY),
     row("post", "/api/admin/content/courses/{draft_course}/archive/", ADMIN_ONLY, {}),
     row("get", "/api/analytics/admin/summary/", ADMIN_ONLY),
+    # people
+    row("get", "/api/admin/teachers/", ADMIN_ONLY),
+    row(
+        "post", "/api/admin/teachers/", ADMIN_CREATES, {"email": "new@example.com", "first_name": "A", "last_name": "B"}
+    ),
+    row("get", "/api/admin/teachers/{teacher_user}/", ADMIN_ONLY),
+    row("patch", "/api/admin/teachers/{teacher_user}/", ADMIN_ONLY, {"subject": "ICT"}),
+    row("get", "/api/admin/students/", ADMIN_ONLY),
+    row(
+        "post", "/api/admin/students/", ADMIN_CREATES, {"email": "new@example.com", "first_name": "A", "last_name": "B"}
+    ),
+    row("get", "/api/admin/students/{student_user}/", ADMIN_ONLY),
+    row("patch", "/api/admin/students/{student_user}/", ADMIN_ONLY, {"level": "B9"}),
     # recordings
     row("get", "/api/recordings/", 200),
     row("get", "/api/recordings/{recording}/", 200),
