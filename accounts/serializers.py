@@ -3,20 +3,15 @@
 from django.conf import settings
 from rest_framework import serializers
 
+from core.serializers import RejectUnknownFieldsMixin
+
 from .models import User
 
 LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
 
 
-class StrictSerializer(serializers.Serializer):
-    """Refuses unknown fields, so a typo in a client is a clear 400, not silently ignored."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = set(data) - set(self.fields)
-            if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-        return super().to_internal_value(data)
+class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    pass
 
 
 class UserSerializer(serializers.ModelSerializer):

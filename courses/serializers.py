@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.query import QuerySerializer
+from core.serializers import RejectUnknownFieldsMixin
 from schools.models import Level
 
 from .models import ContentTransition, Course, Lesson, LessonProgress, LessonStep, Module
@@ -108,19 +109,13 @@ class ProgressSerializer(serializers.ModelSerializer):
         return progress.completed_at is not None
 
 
-class ProgressUpdateSerializer(serializers.Serializer):
+class ProgressUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     last_position_seconds = serializers.FloatField(min_value=0, required=False)
     completed = serializers.BooleanField(required=False)
     steps_completed = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=10_000), required=False, max_length=500
     )
     time_spent_seconds = serializers.IntegerField(min_value=0, max_value=10**7, required=False)
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-        return attrs
 
 
 class VideoSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from core.query import QuerySerializer
+from core.serializers import RejectUnknownFieldsMixin
 
 from .models import School, SchoolClass
 
@@ -11,7 +12,7 @@ class SchoolClassSerializer(serializers.ModelSerializer):
         fields = ["class_id", "name", "level"]
 
 
-class SchoolSerializer(serializers.ModelSerializer):
+class SchoolSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     classes = SchoolClassSerializer(many=True, read_only=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from accounts.serializers import (
     MemberAccountUpdateSerializer,
 )
 from core.ids import rows_by_public_ids
+from core.serializers import RejectUnknownFieldsMixin
 from schools.models import Level, School, SchoolClass
 
 from .models import Student
@@ -35,7 +36,7 @@ class ExperienceProfileSerializer(serializers.Serializer):
         return student.school.name if student.school else None
 
 
-class ExperienceProfileUpdateSerializer(serializers.Serializer):
+class ExperienceProfileUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
     accessibility_preferences = serializers.ListField(
         child=serializers.CharField(max_length=40), max_length=20, required=False
@@ -43,12 +44,6 @@ class ExperienceProfileUpdateSerializer(serializers.Serializer):
     interest_tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=30, required=False)
     allow_offline_downloads = serializers.BooleanField(required=False)
     complete_onboarding = serializers.BooleanField(required=False)
-
-    def validate(self, attrs):
-        unknown = set(self.initial_data) - set(self.fields) if isinstance(self.initial_data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
-        return attrs
 
 
 class AdminStudentSerializer(MemberAccountSerializer):
