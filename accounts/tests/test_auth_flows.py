@@ -383,3 +383,66 @@ def test_resend_is_throttled(client_for, unverified):
 def test_code_must_be_six_digits(client_for, unverified, code):
     client = client_for(unverified)
     assert_error_shape(client.post("/api/accounts/email/verify/confirm/", {"code": code}, format="json"), 400)
+
+
+def _limit(scope: str) -> int:
+    from django.conf import settings
+
+    return int(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][scope].split("/")[0])
+
+
+@pytest.mark.parametrize(
+    "url, body, scope",
+    [
+        ("/api/accounts/register/", {"email": "x"}, "register"),
+        ("/api/accounts/register-student/", {"email": "x"}, "register"),
+        ("/api/accounts/password/reset/", {"email": "ghost@example.com"}, "password_reset"),
+        (
+            "/api/accounts/password/reset/confirm/",
+            {"email": "ghost@example.com", "code": "123456", "new_password": STRONG},
+            "otp",
+        ),
+    ],
+)
+def test_anonymous_account_endpoints_are_throttled_per_scope(api_client, url, body, scope):
+    statuses = [api_client.post(url, body, format="json").status_code for _ in range(_limit(scope))]
+
+    assert 429 not in statuses
+    throttled = api_client.post(url, body, format="json")
+    assert assert_error_shape(throttled, 429)["code"] == "throttled"
+    assert "Retry-After" in throttled.headers
+
+
+def test_email_code_guessing_is_throttled(client_for, unverified):
+    client = client_for(unverified)
+    client.post("/api/accounts/email/verify/")  # counts in the same scope
+    statuses = [
+        client.post("/api/accounts/email/verify/confirm/", {"code": f"{i:06d}"}, format="json").status_code
+        for i in range(_limit("otp"))
+    ]
+
+    assert statuses[-1] == 429 and 429 not in statuses[:-1]
+
+
+def test_password_reset_code_expires_and_locks_after_five_wrong_tries(api_client, student):
+    url = "/api/accounts/password/reset/confirm/"
+    api_client.post("/api/accounts/password/reset/", {"email": student.email}, format="json")
+    good = last_code()
+    bad = "000000" if good != "000000" else "111111"
+
+    for _ in range(5):
+        wrong = api_client.post(url, {"email": student.email, "code": bad, "new_password": STRONG}, format="json")
+        assert assert_error_shape(wrong, 400)["code"] == "wrong_code"
+    locked = api_client.post(url, {"email": student.email, "code": good, "new_password": STRONG}, format="json")
+    assert assert_error_shape(locked, 400)["code"] == "locked"
+
+    OneTimeCode.objects.all().delete()
+    from django.core.cache import cache
+
+    cache.clear()  # the resend cooldown and the throttle, not the database's rules
+    api_client.post("/api/accounts/password/reset/", {"email": student.email}, format="json")
+    OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    expired = api_client.post(url, {"email": student.email, "code": last_code(), "new_password": STRONG}, format="json")
+    assert assert_error_shape(expired, 400)["code"] == "expired"
+    student.refresh_from_db()
+    assert student.check_password(DEFAULT_PASSWORD)  # never changed
