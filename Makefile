@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test install lint bench worker beat clean
 
@@ -13,8 +14,12 @@ install: $(STAMP)
 $(STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# The CPU build of torch first, so sentence-transformers never pulls a CUDA build.
-	$(PY) -m pip install -q torch==2.13.0
+	# The CPU build of torch first, so sentence-transformers never pulls a CUDA build: from
+	# PyTorch's CPU index when it answers, else the plain pin (PyPI's torch is a CUDA build;
+	# machines with no route to that index, like our CI's, carry the CPU wheel on disk).
+	if $(PY) -c "import urllib.request as u; u.urlopen('$(TORCH_CPU_INDEX)/torch/', timeout=5)" 2>/dev/null; \
+	then $(PY) -m pip install -q torch==2.13.0 --index-url $(TORCH_CPU_INDEX); \
+	else $(PY) -m pip install -q torch==2.13.0; fi
 	$(PY) -m pip install -q -r requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
