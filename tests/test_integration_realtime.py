@@ -104,3 +104,43 @@ def test_websocket_refuses_missing_expired_and_revoked_tokens(stack, make_user):
         assert await closed_code(f"{url}?token=not-a-jwt", origin) in (4401, 403)
 
     async_to_sync(scenario)()
+
+
+def test_publishing_over_http_notifies_enrolled_students_on_their_websockets(stack, make_user):
+    from courses.models import Enrollment
+    from courses.tests.factories import LessonStepFactory
+    from video_tutorials.models import Recording
+
+    admin, enrolled, elsewhere = make_user("admin"), make_user("student"), make_user("student")
+    lesson = LessonStepFactory(step_number=1).lesson
+    Enrollment.objects.create(user=enrolled, course=lesson.module.course)
+    recording = Recording.objects.create(title="Links, take 1", lesson=lesson, status=Recording.Status.READY)
+
+    def login(user):
+        payload = {"email": user.email, "password": DEFAULT_PASSWORD}
+        return http_post(f"{stack.base_url}/api/accounts/login/", payload)["access"]
+
+    admin_access, enrolled_access, elsewhere_access = login(admin), login(enrolled), login(elsewhere)
+
+    async def scenario():
+        url = f"{stack.ws_url}/ws/notifications/"
+        async with (
+            connect(f"{url}?token={enrolled_access}", origin=stack.base_url) as learner,
+            connect(f"{url}?token={elsewhere_access}", origin=stack.base_url) as bystander,
+        ):
+            await asyncio.sleep(0.3)  # both joined their groups
+            published = await asyncio.get_running_loop().run_in_executor(
+                None,
+                lambda: http_post(
+                    f"{stack.base_url}/api/recordings/{recording.recording_id}/publish/", {}, token=admin_access
+                ),
+            )
+            assert published.get("data", published)["is_published"] is True
+            message = await receive_json(learner)
+            assert message["kind"] == "recording_published"
+            assert message["title"] == f"New lesson video: {lesson.title}"
+            assert message["data"]["recording_id"] == recording.recording_id
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(bystander.recv(), 1.5)
+
+    async_to_sync(scenario)()
