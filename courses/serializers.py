@@ -92,6 +92,8 @@ class AdminStepSerializer(StudentStepSerializer):
 class ProgressSerializer(serializers.ModelSerializer):
     lesson_id = serializers.CharField(source="lesson.lesson_id", read_only=True)
     completed = serializers.SerializerMethodField()
+    # Null until the student first saves progress on this lesson (found by the fuzzer).
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = LessonProgress
