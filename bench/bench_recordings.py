@@ -119,6 +119,20 @@ def edited_html_snapshots() -> list[dict]:
     return snapshots
 
 
+def ingest_over_http(client, *, recording_id: str, snapshots: list[dict], batch_id: str) -> tuple[float, int]:
+    """One batch through ``POST /api/save-code-snapshots/``, in process like the detail
+    measures: milliseconds, and queries including the JWT user lookup (the body is
+    encoded before the clock starts; transaction control is not a query)."""
+    body = orjson.dumps({"recording_id": recording_id, "batch_id": batch_id, "snapshots": snapshots})
+    with QueryCounter() as queries:
+        t0 = time.perf_counter()
+        response = client.post("/api/save-code-snapshots/", body, content_type="application/json")
+        elapsed_ms = (time.perf_counter() - t0) * 1000
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["stored"] == len(snapshots), response.content
+    return elapsed_ms, queries.count
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     from accounts.models import User
@@ -189,13 +203,12 @@ def main() -> None:
     full_bytes = sum(len(s["code"].encode()) for s in snapshots)
     services.recording_publish(recording=recording, by=admin)
 
-    # 1,000-snapshot batch into a fresh recording
+    # 1,000-snapshot batch into a fresh recording, through the HTTP endpoint
     other = Recording.objects.create(title="ingest", status=Recording.Status.AWAITING_UPLOAD)
     services.snapshots_ingest(recording=other, snapshots=snapshots[:10])
-    with QueryCounter() as ingest_queries:
-        t0 = time.perf_counter()
-        services.snapshots_ingest(recording=other, snapshots=snapshots[10:1010], batch_id="big")
-        batch_ms = (time.perf_counter() - t0) * 1000
+    batch_ms, batch_queries = ingest_over_http(
+        admin_client, recording_id=other.recording_id, snapshots=snapshots[10:1010], batch_id="big"
+    )
 
     # --- bytes a student downloads per minute of lesson
     url = f"/api/recordings/{recording.recording_id}/"
@@ -292,8 +305,14 @@ def main() -> None:
         "Snapshot ingest",
         ["measure", "value"],
         [
-            ["1,000-snapshot batch", f"{batch_ms:.0f} ms, {ingest_queries.count} queries + BEGIN (target ≤ 5)"],
-            ["1,800 recorder batches of 2", f"{ingest_all:.1f} s total, {ingest_all / 1800 * 1000:.1f} ms per batch"],
+            [
+                "1,000-snapshot batch, POST /api/save-code-snapshots/",
+                f"{batch_ms:.0f} ms, {batch_queries} queries incl. the JWT user lookup (target ≤ 5)",
+            ],
+            [
+                "1,800 recorder batches of 2 (service)",
+                f"{ingest_all:.1f} s total, {ingest_all / 1800 * 1000:.1f} ms per batch",
+            ],
         ],
     )
     table(

@@ -225,20 +225,14 @@ class SnapshotBatchApi(APIView):
         serializer = SnapshotBatchInputSerializer(data=request.data, context={"recording_id": recording_id})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        recording = services.recording_for_snapshots(
-            recording_key=recording_id or data.get("recording_id"), title=data.get("title")
+        recording, result = services.snapshot_batch_ingest(
+            recording_key=recording_id or data.get("recording_id"),
+            title=data.get("title"),
+            snapshots=data["snapshots"],
+            batch_id=data.get("batch_id"),
         )
-        result = services.snapshots_ingest(
-            recording=recording, snapshots=data["snapshots"], batch_id=data.get("batch_id")
-        )
-        recording.refresh_from_db(fields=["snapshot_count"])
         return enveloped(
-            {
-                "recording_id": recording.recording_id,
-                "id": recording.pk,
-                "snapshot_count": recording.snapshot_count,
-                **result,
-            },
+            {"recording_id": recording.recording_id, "id": recording.pk, **result},
             message="Snapshots saved." if result["stored"] else "Nothing new to store.",
         )
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.db import transaction
-from django.db.models import F, Q, Subquery
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rest_framework.exceptions import NotFound, ValidationError
@@ -137,17 +137,48 @@ def _extension_for(info: transcoding.ProbeResult) -> str:
     return ".bin"
 
 
-def _storage_save(name: str, content) -> str:
-    """Save, or leave nothing behind: a disk that fills up mid-write must not keep half a file."""
-    name = default_storage.get_available_name(name)
+def _storage_errors() -> tuple[type[Exception], ...]:
+    """What a storage backend raises when it cannot store: OSError from a disk, and
+    botocore's errors from S3 (botocore is only there when the S3 backend is installed)."""
     try:
-        return default_storage.save(name, content)
-    except OSError as exc:
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        return (OSError,)
+    return (OSError, BotoCoreError, ClientError)
+
+
+STORAGE_ERRORS = _storage_errors()
+
+
+def _storage_failure(exc: Exception, name: str) -> Exception:
+    """507 when the disk is full (retrying won't help until someone frees space); 503 for
+    every other storage failure (EIO, EACCES, an object store refusing or unreachable)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return InsufficientStorage()
+    logger.error("Storage failed while saving %s: %r", name, exc)
+    return ServiceUnavailable("File storage is unavailable right now. Try again in a minute.")
+
+
+def _storage_discard(name: str) -> None:
+    try:
         if default_storage.exists(name):
             default_storage.delete(name)
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise InsufficientStorage() from exc
-        raise
+    except STORAGE_ERRORS as exc:
+        logger.warning("Could not remove the partial file %s: %r", name, exc)
+
+
+def _storage_save(name: str, content) -> str:
+    """Save, or leave nothing behind: a disk that fills up or fails mid-write must not keep
+    half a file, and a storage failure is a clear 507/503, never a 500."""
+    try:
+        name = default_storage.get_available_name(name)
+    except STORAGE_ERRORS as exc:  # nothing written yet; the name may be someone else's file
+        raise _storage_failure(exc, name) from exc
+    try:
+        return default_storage.save(name, content)
+    except STORAGE_ERRORS as exc:
+        _storage_discard(name)
+        raise _storage_failure(exc, name) from exc
 
 
 def recording_upload(
@@ -212,20 +243,24 @@ def recording_queue_transcode(*, recording: Recording) -> bool:
 # --- code snapshots ----------------------------------------------------------------
 
 
-def recording_for_snapshots(*, recording_key: str | None, title: str | None) -> Recording:
-    """The recording a snapshot batch belongs to: by id, else by title (the old
-    recorder's way; a batch that arrives before its upload creates the recording)."""
+# What ingesting needs of the recording row, read with the row lock.
+SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_batch_ids", "snapshot_count")
+
+
+def _recording_for_snapshots_locked(*, recording_key: str | None, title: str | None) -> Recording:
+    """The recording a snapshot batch belongs to, locked (call inside transaction.atomic()):
+    by id, else by title (the old recorder's way; a batch that arrives before its upload
+    creates the recording). Finding and locking it is one query."""
+    locked = Recording.objects.select_for_update().only(*SNAPSHOT_FIELDS)
     if recording_key:
         lookup = {"pk": int(recording_key)} if is_numeric_id(recording_key) else {"recording_id": recording_key}
-        recording = Recording.objects.filter(**lookup).first()
+        recording = locked.filter(**lookup).first()
         if recording is None:
             raise NotFound("No recording with this id.")
         return recording
     recent = timezone.now() - timedelta(hours=24)
     recording = (
-        Recording.objects.filter(title=title, is_published=False, created_at__gte=recent)
-        .order_by("-created_at", "-id")
-        .first()
+        locked.filter(title=title, is_published=False, created_at__gte=recent).order_by("-created_at", "-id").first()
     )
     if recording is None:
         recording = Recording.objects.create(title=title, status=Recording.Status.AWAITING_UPLOAD)
@@ -236,76 +271,135 @@ def _snapshot_key(snapshot: Snapshot) -> tuple:
     return (snapshot.timestamp, snapshot.code)
 
 
-def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: str | None = None) -> dict:
-    """Add a batch to the recording's timeline, once.
-
-    A batch id seen before, or a snapshot equal to a stored one (same timestamp and
-    code), is not stored again. Batches may arrive out of order: only the chunks from
-    the first affected one onward are rewritten. Five queries, whatever the batch size.
-    """
-    incoming = sorted(
+def _snapshots_sorted(snapshots: list[dict]) -> list[Snapshot]:
+    return sorted(
         (
             Snapshot(float(s["timestamp"]), s["code"], s.get("cursorPosition"), s.get("scrollPosition"))
             for s in snapshots
         ),
         key=lambda s: s.timestamp,
     )
+
+
+def snapshot_batch_ingest(
+    *, recording_key: str | None, title: str | None, snapshots: list[dict], batch_id: str | None = None
+) -> tuple[Recording, dict]:
+    """The HTTP path of snapshots_ingest: the recording is found by id or title and locked
+    in the same query, so a batch costs four queries (five when it creates the recording)."""
+    incoming = _snapshots_sorted(snapshots)
     with transaction.atomic():
-        locked = Recording.objects.select_for_update().only("pk", "snapshot_batch_ids").get(pk=recording.pk)
-        if batch_id and batch_id in locked.snapshot_batch_ids:
-            return {"received": len(incoming), "stored": 0, "duplicates": len(incoming), "duplicate_batch": True}
-        if not incoming:
-            return {"received": 0, "stored": 0, "duplicates": 0, "duplicate_batch": False}
-        first_time = incoming[0].timestamp
-        # Chunks holding a snapshot at or after the batch's first timestamp, and the
-        # last chunk while it has room (so appends fill it instead of adding keyframes).
-        last_chunk = SnapshotChunk.objects.filter(recording=recording).order_by("-start_time", "-id").values("pk")[:1]
-        affected = [
-            chunk
-            for chunk in SnapshotChunk.objects.filter(recording=recording)
-            .filter(Q(end_time__gte=first_time) | Q(pk=Subquery(last_chunk)))
-            .order_by("start_time", "id")
-            .only("pk", "data", "start_time", "end_time", "count")
-            if chunk.end_time >= first_time or chunk.count < CHUNK_SIZE
-        ]
-        existing = [snapshot for chunk in affected for snapshot in decode_chunk(chunk.data)]
-        seen = {_snapshot_key(s) for s in existing}
-        fresh = []
-        for snapshot in incoming:
-            if _snapshot_key(snapshot) not in seen:
-                seen.add(_snapshot_key(snapshot))
-                fresh.append(snapshot)
-        stored_bytes_delta = 0
-        if fresh:
-            merged = sorted(existing + fresh, key=lambda s: s.timestamp)  # stable: ties keep arrival order
-            new_chunks = [
-                SnapshotChunk(
-                    recording=recording,
-                    start_time=group[0].timestamp,
-                    end_time=group[-1].timestamp,
-                    count=len(group),
-                    data=encode_chunk(group),
-                )
-                for group in split_into_chunks(merged)
-            ]
-            if affected:
-                stored_bytes_delta -= sum(len(chunk.data.encode()) for chunk in affected)
-                SnapshotChunk.objects.filter(pk__in=[chunk.pk for chunk in affected]).delete()
-            SnapshotChunk.objects.bulk_create(new_chunks)
-            stored_bytes_delta += sum(len(chunk.data.encode()) for chunk in new_chunks)
-        batch_ids = locked.snapshot_batch_ids + ([batch_id] if batch_id else [])
-        Recording.objects.filter(pk=recording.pk).update(
-            snapshot_batch_ids=batch_ids[-MAX_BATCH_IDS_KEPT:],
-            snapshot_count=F("snapshot_count") + len(fresh),
-            timeline_bytes=F("timeline_bytes") + stored_bytes_delta,
-            content_version=F("content_version") + (1 if fresh else 0),
-            updated_at=timezone.now(),
+        recording = _recording_for_snapshots_locked(recording_key=recording_key, title=title)
+        return recording, _snapshots_ingest_locked(recording=recording, incoming=incoming, batch_id=batch_id)
+
+
+def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: str | None = None) -> dict:
+    """Add a batch to the recording's timeline, once.
+
+    A batch id seen before, or a snapshot equal to a stored one (same timestamp and
+    code), is not stored again. Batches may arrive out of order: only the chunks from
+    the first affected one onward are rewritten. Four queries, whatever the batch size.
+    """
+    incoming = _snapshots_sorted(snapshots)
+    with transaction.atomic():
+        locked = Recording.objects.select_for_update().only(*SNAPSHOT_FIELDS).get(pk=recording.pk)
+        return _snapshots_ingest_locked(recording=locked, incoming=incoming, batch_id=batch_id)
+
+
+def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]:
+    """Delete and return, in one statement, the chunks a batch starting at ``first_time``
+    rewrites: those holding a snapshot at or after it, and the last chunk while it has
+    room (so appends fill it instead of adding keyframes). DELETE ... RETURNING (SQLite
+    3.35+, PostgreSQL) saves a separate read; the caller holds the recording's row lock,
+    so no concurrent batch can touch these chunks in between."""
+    meta = SnapshotChunk._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    pk, recording, start, end, count, data = (
+        quote(meta.get_field(name).column) for name in ("id", "recording", "start_time", "end_time", "count", "data")
+    )
+    where = (
+        f"WHERE {recording} = %s AND ({end} >= %s OR ({count} < %s AND {pk} = "
+        f"(SELECT {pk} FROM {table} WHERE {recording} = %s ORDER BY {start} DESC, {pk} DESC LIMIT 1)))"
+    )
+    params = [recording_pk, first_time, CHUNK_SIZE, recording_pk]
+    columns = f"{pk}, {start}, {end}, {count}, {data}"
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:  # RETURNING is supported
+            cursor.execute(f"DELETE FROM {table} {where} RETURNING {columns}", params)
+            rows = cursor.fetchall()
+        else:  # an older SQLite (before 3.35): read, then delete
+            cursor.execute(f"SELECT {columns} FROM {table} {where}", params)
+            rows = cursor.fetchall()
+            SnapshotChunk.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    chunks = [
+        SnapshotChunk(
+            pk=row[0], recording_id=recording_pk, start_time=row[1], end_time=row[2], count=row[3], data=row[4]
         )
+        for row in rows
+    ]
+    return sorted(chunks, key=lambda chunk: (chunk.start_time, chunk.pk))
+
+
+def _snapshots_ingest_locked(*, recording: Recording, incoming: list[Snapshot], batch_id: str | None) -> dict:
+    """Queries: the chunks taken, the chunks written, the recording's counters."""
+    if batch_id and batch_id in recording.snapshot_batch_ids:
+        return {
+            "received": len(incoming),
+            "stored": 0,
+            "duplicates": len(incoming),
+            "duplicate_batch": True,
+            "snapshot_count": recording.snapshot_count,
+        }
+    if not incoming:
+        return {
+            "received": 0,
+            "stored": 0,
+            "duplicates": 0,
+            "duplicate_batch": False,
+            "snapshot_count": recording.snapshot_count,
+        }
+    taken = _chunks_take(recording_pk=recording.pk, first_time=incoming[0].timestamp)
+    existing = [snapshot for chunk in taken for snapshot in decode_chunk(chunk.data)]
+    seen = {_snapshot_key(s) for s in existing}
+    fresh = []
+    for snapshot in incoming:
+        if _snapshot_key(snapshot) not in seen:
+            seen.add(_snapshot_key(snapshot))
+            fresh.append(snapshot)
+    if fresh:
+        merged = sorted(existing + fresh, key=lambda s: s.timestamp)  # stable: ties keep arrival order
+        written = [
+            SnapshotChunk(
+                recording_id=recording.pk,
+                start_time=group[0].timestamp,
+                end_time=group[-1].timestamp,
+                count=len(group),
+                data=encode_chunk(group),
+            )
+            for group in split_into_chunks(merged)
+        ]
+    else:
+        written = taken  # nothing new (the same content re-sent): put them back as they were
+    if written:
+        SnapshotChunk.objects.bulk_create(written)
+    stored_bytes_delta = sum(len(chunk.data.encode()) for chunk in written) - sum(
+        len(chunk.data.encode()) for chunk in taken
+    )
+    batch_ids = recording.snapshot_batch_ids + ([batch_id] if batch_id else [])
+    Recording.objects.filter(pk=recording.pk).update(
+        snapshot_batch_ids=batch_ids[-MAX_BATCH_IDS_KEPT:],
+        snapshot_count=F("snapshot_count") + len(fresh),
+        timeline_bytes=F("timeline_bytes") + stored_bytes_delta,
+        content_version=F("content_version") + (1 if fresh else 0),
+        updated_at=timezone.now(),
+    )
     return {
         "received": len(incoming),
         "stored": len(fresh),
         "duplicates": len(incoming) - len(fresh),
         "duplicate_batch": False,
+        # Exact: the row is locked, so nothing changed it since it was read.
+        "snapshot_count": recording.snapshot_count + len(fresh),
     }
 
 
@@ -386,7 +480,8 @@ def recording_transcode(*, recording_pk: int) -> Recording | None:
     progress_push(recording=recording, event="started")
 
     def on_progress(percent: int) -> None:
-        Recording.objects.filter(pk=recording.pk).update(progress=percent)
+        # Also the heartbeat the stale sweep reads: update() does not touch auto_now fields.
+        Recording.objects.filter(pk=recording.pk).update(progress=percent, updated_at=timezone.now())
         recording.progress = percent
         progress_push(recording=recording)
 
@@ -409,43 +504,57 @@ def recording_transcode(*, recording_pk: int) -> Recording | None:
 def _assets_replace(*, recording: Recording, outputs, duration: float | None) -> None:
     run = uuid.uuid4().hex[:10]
     saved: list[RecordingAsset] = []
-    for output in outputs:
-        with open(output.path, "rb") as handle:
-            name = _storage_save(f"recordings/{recording.recording_id}/media/{run}/{output.path.name}", File(handle))
-        saved.append(
-            RecordingAsset(
-                recording=recording,
-                kind=output.kind,
-                label=output.label,
-                file=name,
-                mime_type=output.mime_type,
-                width=output.width,
-                height=output.height,
-                bitrate_kbps=output.bitrate_kbps,
-                size_bytes=output.size_bytes,
-            )
-        )
     derived = [RecordingAsset.Kind.VIDEO, RecordingAsset.Kind.AUDIO, RecordingAsset.Kind.POSTER]
-    with transaction.atomic():
-        old = list(RecordingAsset.objects.filter(recording=recording, kind__in=derived).values_list("file", flat=True))
-        RecordingAsset.objects.filter(recording=recording, kind__in=derived).delete()
-        RecordingAsset.objects.bulk_create(saved)
-        Recording.objects.filter(pk=recording.pk).update(
-            status=Recording.Status.READY,
-            progress=100,
-            error="",
-            duration=duration or recording.duration,
-            content_version=F("content_version") + 1,
-            updated_at=timezone.now(),
-        )
-        transaction.on_commit(lambda: _delete_files(old))
+    try:
+        for output in outputs:
+            with open(output.path, "rb") as handle:
+                name = _storage_save(
+                    f"recordings/{recording.recording_id}/media/{run}/{output.path.name}", File(handle)
+                )
+            saved.append(
+                RecordingAsset(
+                    recording=recording,
+                    kind=output.kind,
+                    label=output.label,
+                    file=name,
+                    mime_type=output.mime_type,
+                    width=output.width,
+                    height=output.height,
+                    bitrate_kbps=output.bitrate_kbps,
+                    size_bytes=output.size_bytes,
+                )
+            )
+        with transaction.atomic():
+            # Two runs of one recording (a redelivered task, a sweep re-queue) take turns
+            # here: each then replaces what the other committed, instead of both deleting
+            # the same old rows and inserting the same labels (IntegrityError on PostgreSQL).
+            Recording.objects.select_for_update().only("pk").get(pk=recording.pk)
+            old = list(
+                RecordingAsset.objects.filter(recording=recording, kind__in=derived).values_list("file", flat=True)
+            )
+            RecordingAsset.objects.filter(recording=recording, kind__in=derived).delete()
+            RecordingAsset.objects.bulk_create(saved)
+            Recording.objects.filter(pk=recording.pk).update(
+                status=Recording.Status.READY,
+                progress=100,
+                error="",
+                duration=duration or recording.duration,
+                content_version=F("content_version") + 1,
+                updated_at=timezone.now(),
+            )
+            transaction.on_commit(lambda: _delete_files(old))
+    except Exception:
+        # Storage or database failed part-way: this run's files would be orphans; the error
+        # goes on to the task (the recording stays "processing" until the sweep re-queues it).
+        _delete_files([asset.file.name for asset in saved])
+        raise
 
 
 def _delete_files(names) -> None:
     for name in names:
         try:
             default_storage.delete(name)
-        except OSError as exc:
+        except STORAGE_ERRORS as exc:
             logger.warning("Could not delete %s: %s", name, exc)
 
 
@@ -454,7 +563,10 @@ def recording_retry(*, recording: Recording) -> Recording:
         raise ValidationError({"status": ["Only a failed recording can be retried."]}, code="not_failed")
     if not recording.original:
         raise ValidationError({"status": ["This recording has no uploaded file to transcode."]})
-    Recording.objects.filter(pk=recording.pk).update(status=Recording.Status.UPLOADED, error="", progress=0)
+    # A fresh start: the sweep's attempt limit counts from here, and its stale clock too.
+    Recording.objects.filter(pk=recording.pk).update(
+        status=Recording.Status.UPLOADED, error="", progress=0, transcode_attempts=0, updated_at=timezone.now()
+    )
     recording.refresh_from_db()
     recording_queue_transcode(recording=recording)
     recording.refresh_from_db()

@@ -181,6 +181,8 @@ class Output:
 
 
 ProgressCallback = Callable[[int], None]
+# Far below TRANSCODE_STALE_MINUTES: a running transcode always looks alive to the sweep.
+HEARTBEAT_SECONDS = 60
 
 
 def transcode(
@@ -270,15 +272,20 @@ def _run_with_progress(command: list[str], duration: float | None, on_progress: 
     last_percent, last_sent = -1, 0.0
     for raw in process.stdout:
         line = raw.decode("ascii", "replace").strip()
-        if not line.startswith("out_time_us=") or not duration or on_progress is None:
+        if not line.startswith("out_time_us=") or on_progress is None:
             continue
-        try:
-            done = int(line.split("=", 1)[1]) / 1_000_000
-        except ValueError:
-            continue  # "N/A" before the first frame
-        percent = max(0, min(99, int(done * 100 / duration)))
+        percent = max(last_percent, 0)
+        if duration:
+            try:
+                done = int(line.split("=", 1)[1]) / 1_000_000
+            except ValueError:
+                done = 0.0  # "N/A" before the first frame
+            percent = max(percent, min(99, int(done * 100 / duration)))
         now = time.monotonic()
-        if percent > last_percent and (now - last_sent >= 0.5 or percent - last_percent >= 5):
+        advanced = percent > last_percent and (now - last_sent >= 0.5 or percent - last_percent >= 5)
+        # Report at least every HEARTBEAT_SECONDS while ffmpeg works, even without progress
+        # (unknown duration, a slow stretch): the stale sweep must not take it for dead.
+        if advanced or now - last_sent >= HEARTBEAT_SECONDS:
             on_progress(percent)
             last_percent, last_sent = percent, now
     process.wait()
