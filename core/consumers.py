@@ -1,15 +1,26 @@
-"""Base websocket consumer: refuses anyone without a valid access token."""
+"""Base websocket consumer: refuses anyone without a valid access token, and owns the
+consumer's channel-layer groups so every subclass leaves them the same way."""
+
+import logging
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from redis.exceptions import RedisError
 
 from .ws_auth import BEARER_SUBPROTOCOL
 
+logger = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455's "Try Again Later": clients reconnect with backoff
+# What channels-redis raises when Redis is unreachable.
+CHANNEL_LAYER_ERRORS = (RedisError, OSError)
 
 
 class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        self.is_connected = False
+        self.joined_groups: list[str] = []
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -17,12 +28,32 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
         if not await self.is_allowed(user):
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        await self.join_groups(user)
+        try:
+            await self.join_groups(user)
+        except CHANNEL_LAYER_ERRORS:
+            # Pushes cannot reach this socket while the layer is down; say so instead of
+            # accepting a socket that would stay silent.
+            logger.warning("Channel layer unavailable; websocket refused for now", exc_info=True)
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+            return
         subprotocol = BEARER_SUBPROTOCOL if BEARER_SUBPROTOCOL in (self.scope.get("subprotocols") or []) else None
         await self.accept(subprotocol=subprotocol)
+        self.is_connected = True
 
     async def is_allowed(self, user) -> bool:
         return True
 
     async def join_groups(self, user) -> None:
-        """Subclasses add the consumer to its channel-layer groups here."""
+        """Subclasses join their channel-layer groups here, with ``group_join``."""
+
+    async def group_join(self, name: str) -> None:
+        await self.channel_layer.group_add(name, self.channel_name)
+        self.joined_groups.append(name)
+
+    async def disconnect(self, code):
+        for name in getattr(self, "joined_groups", []):
+            try:
+                await self.channel_layer.group_discard(name, self.channel_name)
+            except CHANNEL_LAYER_ERRORS:
+                # The layer drops the membership itself when it expires (group_expiry).
+                logger.warning("Could not leave group %s; it expires on its own", name)

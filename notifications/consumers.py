@@ -7,12 +7,7 @@ from .services import notification_group
 
 class NotificationConsumer(AuthenticatedJsonConsumer):
     async def join_groups(self, user) -> None:
-        self.group_name = notification_group(user.user_id)
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
-
-    async def disconnect(self, code):
-        if hasattr(self, "group_name"):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
+        await self.group_join(notification_group(user.user_id))
 
     async def receive_json(self, content, **kwargs):
         if content.get("type") == "ping":

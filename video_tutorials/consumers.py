@@ -22,14 +22,14 @@ class RecordingProgressConsumer(AuthenticatedJsonConsumer):
         self.recording = await self._recording(key)
         if self.recording is None:
             return
-        self.group_name = f"recording.{self.recording.recording_id}"
-        await self.channel_layer.group_add(self.group_name, self.channel_name)
+        await self.group_join(f"recording.{self.recording.recording_id}")
 
     async def connect(self):
         await super().connect()
-        if getattr(self, "recording", None) is None:
-            if self.scope.get("user") is not None and getattr(self.scope["user"], "is_admin", False):
-                await self.close(code=CLOSE_NOT_FOUND)
+        if not self.is_connected:  # refused: no token, not an admin, or the channel layer is down
+            return
+        if self.recording is None:
+            await self.close(code=CLOSE_NOT_FOUND)
             return
         recording = self.recording
         await self.send_json(
@@ -41,10 +41,6 @@ class RecordingProgressConsumer(AuthenticatedJsonConsumer):
                 "error": recording.error,
             }
         )
-
-    async def disconnect(self, code):
-        if getattr(self, "group_name", None):
-            await self.channel_layer.group_discard(self.group_name, self.channel_name)
 
     async def recording_progress(self, event):
         await self.send_json(event["payload"])

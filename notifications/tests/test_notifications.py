@@ -96,3 +96,22 @@ async def test_websocket_refuses_missing_and_bad_tokens():
         communicator, connected, code = await connect(token=token)
         assert not connected
         assert code == 4401
+
+
+@pytest.mark.redis
+async def test_websocket_says_try_again_later_while_redis_is_down_and_works_when_it_is_back(make_user, redis_server):
+    from asgiref.sync import sync_to_async
+
+    layers = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [redis_server.url]}}}
+    with override_settings(CHANNEL_LAYERS=layers):
+        student, other = await sync_to_async(lambda: (make_user(), make_user()))()
+        redis_server.stop()
+
+        communicator, connected, code = await connect(student)
+        assert (connected, code) == (False, 1013)  # "Try Again Later", not a dropped socket
+        # A notification made meanwhile is stored (the push is best effort) and listed later.
+        await sync_to_async(notification_send)(recipient=student, kind="x", title="While Redis was down")
+        assert await sync_to_async(Notification.objects.filter(recipient=student).count)() == 1
+
+        redis_server.start()
+        await deliver_to_recipient_only(student, other)
