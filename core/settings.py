@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "channels",
     "core",
@@ -68,6 +69,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the health check, so probe answers carry the same security headers.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Probes come by IP over plain HTTP: answered before anything checks the Host.
+    "core.middleware.HealthCheckMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "core.middleware.RejectNulBytesMiddleware",
     "django.middleware.gzip.GZipMiddleware",
@@ -77,8 +82,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# SecurityMiddleware's HTTPS redirect leaves the health probes to HealthCheckMiddleware.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 ROOT_URLCONF = "core.urls"
 ASGI_APPLICATION = "core.asgi.application"
@@ -149,9 +155,23 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
     AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
     AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    # MinIO and most S3-compatibles answer on one host name, not <bucket>.<host>.
+    AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="path" if AWS_S3_ENDPOINT_URL else None)
+    # Media URLs are unsigned and stable, as on local disk (keys are unguessable), and must
+    # be reachable by browsers: AWS_S3_CUSTOM_DOMAIN names the public path in front of the
+    # bucket, e.g. "mrict.example.com/media" (nginx proxies /media/ to it). Unset, URLs
+    # point at AWS_S3_ENDPOINT_URL itself, which only suits a public S3 endpoint.
+    AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default=None)
+    AWS_S3_URL_PROTOCOL = env.str("AWS_S3_URL_PROTOCOL", default="https").rstrip(":") + ":"
     AWS_QUERYSTRING_AUTH = env.bool("AWS_QUERYSTRING_AUTH", default=False)
+    if AWS_QUERYSTRING_AUTH and AWS_S3_CUSTOM_DOMAIN:
+        # django-storages would silently hand out unsigned custom-domain URLs.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("AWS_QUERYSTRING_AUTH signs endpoint URLs only: unset AWS_S3_CUSTOM_DOMAIN.")
     AWS_S3_FILE_OVERWRITE = False
-    DEFAULT_FILE_STORAGE_BACKEND = "storages.backends.s3.S3Storage"
+    # Sets each object's Content-Type/Content-Disposition like the local media route.
+    DEFAULT_FILE_STORAGE_BACKEND = "core.storage.MediaS3Storage"
 else:
     DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
 STORAGES = {
@@ -285,6 +305,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
+    # The docs UI's JavaScript and CSS come from this server, not a CDN: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PublishStatusEnum": "courses.models.PublishStatus"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

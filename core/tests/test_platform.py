@@ -1,6 +1,7 @@
 """Cross-cutting behaviour: deploy checks, health, error shape, headers, schema."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -128,6 +129,18 @@ def test_openapi_schema_and_docs_are_public(client):
     assert body["openapi"].startswith("3.")
     assert "/api/accounts/login-student/" in body["paths"]
     assert client.get("/api/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_docs_ui_loads_its_assets_from_this_server_so_it_works_offline(client):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/api/docs/").content.decode()
+
+    assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
+    assets = re.findall(r'(?:src|href)="/static/(drf_spectacular_sidecar/[^"]+)"', page)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets), page[:2000]
+    assert all(finders.find(asset) for asset in assets)
 
 
 def test_schema_generates_without_warnings():
