@@ -169,7 +169,11 @@ class RecordingListUploadApi(APIView):
             by=request.user,
         )
         queued = services.recording_queue_transcode(recording=recording)
-        message = "Uploaded; transcoding queued." if queued else "Uploaded; transcoding will start shortly."
+        message = (
+            "Uploaded; transcoding queued."
+            if queued
+            else "Uploaded; transcoding starts within minutes of background processing being back."
+        )
         return enveloped(_summary(recording), message=message, status=status.HTTP_201_CREATED)
 
 

@@ -96,6 +96,9 @@ class Recording(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     transcode_attempts = models.PositiveSmallIntegerField(default=0)
     processing_started_at = models.DateTimeField(null=True, blank=True)
+    # Empty while no transcode task is known to be queued (the broker was down when one
+    # was due): the sweep queues those at once instead of waiting for them to look stale.
+    transcode_queued_at = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(default=False, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
     snapshot_count = models.PositiveIntegerField(default=0)

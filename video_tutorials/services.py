@@ -19,7 +19,7 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 from rest_framework.exceptions import NotFound, ValidationError
@@ -236,7 +236,9 @@ def recording_queue_transcode(*, recording: Recording) -> bool:
         enqueue(transcode_recording, recording.pk)
     except ServiceUnavailable:
         logger.warning("Broker unavailable; recording %s waits for the sweep", recording.recording_id)
+        Recording.objects.filter(pk=recording.pk).update(transcode_queued_at=None)
         return False
+    Recording.objects.filter(pk=recording.pk).update(transcode_queued_at=timezone.now())
     return True
 
 
@@ -575,11 +577,14 @@ def recording_retry(*, recording: Recording) -> Recording:
 
 def transcodes_sweep_stale() -> list[int]:
     """Queue again what a dead worker or a broker outage left behind; give up after
-    three attempts (the recording shows as failed, an admin can retry)."""
+    three attempts (the recording shows as failed, an admin can retry).
+
+    Uploads that could not be queued at all (the broker was down) are queued on the next
+    sweep after the broker is back; the rest once they have looked stale for a while."""
     cutoff = timezone.now() - timedelta(minutes=settings.TRANSCODE_STALE_MINUTES)
     stale = Recording.objects.filter(
-        status__in=[Recording.Status.PROCESSING, Recording.Status.UPLOADED],
-        updated_at__lt=cutoff,
+        Q(status__in=[Recording.Status.PROCESSING, Recording.Status.UPLOADED], updated_at__lt=cutoff)
+        | Q(status=Recording.Status.UPLOADED, transcode_queued_at__isnull=True)
     ).exclude(original="")
     requeued = []
     for recording in stale:
