@@ -307,6 +307,11 @@ def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: s
         return _snapshots_ingest_locked(recording=locked, incoming=incoming, batch_id=batch_id)
 
 
+def _delete_returning_supported() -> bool:
+    """PostgreSQL, and SQLite since 3.35 (the same versions that return inserted columns)."""
+    return connection.features.can_return_columns_from_insert
+
+
 def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]:
     """Delete and return, in one statement, the chunks a batch starting at ``first_time``
     rewrites: those holding a snapshot at or after it, and the last chunk while it has
@@ -326,7 +331,7 @@ def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]
     params = [recording_pk, first_time, CHUNK_SIZE, recording_pk]
     columns = f"{pk}, {start}, {end}, {count}, {data}"
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:  # RETURNING is supported
+        if _delete_returning_supported():
             cursor.execute(f"DELETE FROM {table} {where} RETURNING {columns}", params)
             rows = cursor.fetchall()
         else:  # an older SQLite (before 3.35): read, then delete

@@ -70,7 +70,7 @@ def test_out_of_order_batches_end_up_in_time_order():
 
 def test_a_database_without_delete_returning_builds_the_same_timeline(monkeypatch):
     """SQLite before 3.35 has no RETURNING: the read-then-delete path keeps every guarantee."""
-    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    monkeypatch.setattr(services, "_delete_returning_supported", lambda: False)
     rec = recording()
     sent = make_snapshots(200)
     for part in (sent[150:], sent[:40], sent[90:150], sent[40:90], sent[:40]):
