@@ -126,12 +126,12 @@ class _LLMOutcome:
         self.seconds = 0.0
 
 
-def _ask_llm(messages, *, expected: str, starter: str, outcome: _LLMOutcome) -> Iterator[str]:
+def _ask_llm(messages, *, expected: str, given: str, outcome: _LLMOutcome) -> Iterator[str]:
     """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end."""
     if not configured():
         return
     started = time.perf_counter()
-    guard = StreamGuard(expected, starter)
+    guard = StreamGuard(expected, given)
     parts: list[str] = []
     try:
         for token in OllamaClient().chat_stream(messages):
@@ -208,7 +208,8 @@ class TutorTurn:
     def _answer(self, streamed: list[str]):
         step, diff = self.step, self.diff
         expected = step.expected_code if step else ""
-        starter = step.starter_code if step else ""
+        # What the student already has is never secret: the starter code and their own code.
+        given = f"{step.starter_code}\n{self.code}" if step else ""
         fallback = offline.safe_hint(diff, self.hits, step)
         timings = self.timings
         timings["llm_ms"] = 0.0
@@ -232,7 +233,7 @@ class TutorTurn:
             )
             timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
             outcome = _LLMOutcome()
-            for token in _ask_llm(prompt.messages, expected=expected, starter=starter, outcome=outcome):
+            for token in _ask_llm(prompt.messages, expected=expected, given=given, outcome=outcome):
                 streamed.append(token)
                 yield "token", token
             timings["llm_ms"] = outcome.seconds * 1000
@@ -243,11 +244,11 @@ class TutorTurn:
         if reply is None:
             reply = self.offline_text
         check_started = time.perf_counter()
-        reply, replaced = guard_reply(reply, expected=expected, starter=starter, fallback=fallback)
+        reply, replaced = guard_reply(reply, expected=expected, given=given, fallback=fallback)
         guarded = guarded or replaced
         if guarded:
             # Even the hint must not leak (curriculum examples can resemble the answer).
-            reply, still = guard_reply(reply, expected=expected, starter=starter, fallback="")
+            reply, still = guard_reply(reply, expected=expected, given=given, fallback="")
             if still or not reply:
                 reply = GUARDED_REPLY
         elif source == TutorExchange.Source.LLM:

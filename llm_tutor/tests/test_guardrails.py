@@ -39,3 +39,48 @@ def test_stream_guard_passes_normal_text():
     guard = StreamGuard(EXPECTED_HTML, STARTER_HTML)
     out = "".join(guard.feed(t) for t in ["Add ", "an alt ", "attribute ", "to your image."]) + guard.flush()
     assert out == "Add an alt attribute to your image." and not guard.tripped
+
+
+CSS_EXPECTED = "h1 {\n  color: red;\n}"
+CSS_STARTER = "h1 {\n}\n"
+
+
+def test_short_answers_are_leaks_without_their_punctuation():
+    assert leaks("Try h1 { color: red }", CSS_EXPECTED, CSS_STARTER)
+    assert leaks("Add color: red to your h1 rule.", CSS_EXPECTED, CSS_STARTER)
+    assert leaks("Write color red inside the braces.", CSS_EXPECTED, CSS_STARTER)
+    bare_img = 'Type img src="kente.jpg" alt="A colourful kente cloth" after the heading.'
+    assert leaks(bare_img, EXPECTED_HTML, STARTER_HTML)
+    reordered = 'Use <img alt="A colourful kente cloth" src="kente.jpg">'
+    assert leaks(reordered, EXPECTED_HTML, STARTER_HTML)
+
+
+def test_hints_that_name_the_concept_are_not_leaks():
+    for hint in (
+        "Which property changes the colour of text? Put it inside the braces.",
+        "Check the colour value you chose for your heading.",
+        "Your img needs an alt attribute that describes the picture.",
+        "Put the file name of the picture in the src attribute.",
+    ):
+        assert not leaks(hint, CSS_EXPECTED, CSS_STARTER)
+        assert not leaks(hint, EXPECTED_HTML, STARTER_HTML)
+
+
+def test_what_the_student_already_wrote_is_not_a_secret():
+    student_code = "h1 {\n  color: red;\n}"
+    assert not leaks("Your color: red is right; now check the braces.", CSS_EXPECTED, CSS_STARTER + student_code)
+
+
+def test_stream_guard_holds_words_that_could_start_a_secret():
+    guard = StreamGuard(CSS_EXPECTED, CSS_STARTER)
+    shown = guard.feed("Nearly there. ") + guard.feed("Just add colo") + guard.feed("r") + guard.feed(": red to it.")
+    shown += guard.flush()
+    assert guard.tripped
+    assert shown == "Nearly there. Just add "
+
+
+def test_stream_guard_holds_an_open_code_fence():
+    guard = StreamGuard(CSS_EXPECTED, CSS_STARTER)
+    shown = guard.feed("Look:\n```css\nh1 {\n") + guard.feed("  color: ") + guard.feed("red;\n}\n```")
+    shown += guard.flush()
+    assert guard.tripped and "color" not in shown

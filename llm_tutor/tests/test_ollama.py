@@ -317,7 +317,8 @@ def test_correct_code_does_not_call_the_llm(ollama, student_client, lesson):
 def test_events_stream_llm_tokens_then_the_result(ollama, student, lesson):
     events = list(start_update(student, lesson_id=lesson.lesson_id, step=1, code=CLOSE_CODE).events())
     tokens = [value for kind, value in events if kind == "token"]
-    assert len(tokens) > 3 and "".join(tokens) == DEFAULT_REPLY
+    # Streamed a sentence at a time (the guard judges whole sentences), not as one final block.
+    assert len(tokens) > 1 and "".join(tokens) == DEFAULT_REPLY
     assert events[-1][0] == "done" and events[-1][1].payload["source"] == "llm"
     assert "reset" not in [kind for kind, _ in events]
 
