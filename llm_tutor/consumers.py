@@ -7,18 +7,15 @@ or {"type": "error", "status": 4xx, "detail": ..., "code": ..., "errors": {...}}
 from __future__ import annotations
 
 import logging
-import time
 
 from asgiref.sync import sync_to_async
-from django.conf import settings
-from django.core.cache import cache
 from rest_framework import exceptions
-from rest_framework.throttling import SimpleRateThrottle
 
 from core.consumers import AuthenticatedJsonConsumer
 
 from . import services
 from .serializers import AskRequestSerializer, AskResponseSerializer, UpdateRequestSerializer, UpdateResponseSerializer
+from .throttles import tutor_throttle_wait
 
 logger = logging.getLogger(__name__)
 
@@ -28,28 +25,12 @@ KINDS = {
 }
 
 
-def throttle_wait(user) -> float | None:
-    """The REST "tutor" rate, shared with the HTTP endpoints' bucket shape: seconds to wait, or None."""
-    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("tutor")
-    if not rate:
-        return None
-    count, duration = SimpleRateThrottle.parse_rate(None, rate)
-    key = f"llm_tutor:ws-throttle:{user.pk}"
-    now = time.time()
-    history = [t for t in cache.get(key, []) if t > now - duration]
-    if len(history) >= count:
-        return max(0.0, duration - (now - history[-1]))
-    history.insert(0, now)
-    cache.set(key, history, duration)
-    return None
-
-
 def _prepare(user, content: dict):
     kind = content.get("type")
     if kind not in KINDS:
         raise exceptions.ValidationError({"type": ['Send "ask" or "update".']})
     request_serializer, response_serializer, make_events = KINDS[kind]
-    wait = throttle_wait(user)
+    wait = tutor_throttle_wait(user=user)
     if wait is not None:
         raise exceptions.Throttled(wait=wait)
     data = request_serializer(data={k: v for k, v in content.items() if k != "type"})

@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.permissions import IsAdminRole
@@ -34,6 +33,7 @@ from .serializers import (
     UpdateRequestSerializer,
     UpdateResponseSerializer,
 )
+from .throttles import TutorRateThrottle
 
 logger = logging.getLogger(__name__)
 
@@ -82,8 +82,7 @@ def sse_response(events, serializer_class) -> StreamingHttpResponse:
 
 
 class _TutorPost(APIView):
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "tutor"
+    throttle_classes = [TutorRateThrottle]
     renderer_classes = [ORJSONRenderer]
     streaming = False
 

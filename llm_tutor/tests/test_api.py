@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from django.core.cache import cache
 
 from courses.models import PublishStatus
 from llm_tutor.conftest import EXPECTED_HTML
@@ -141,20 +140,22 @@ def test_history_own_teacher_and_admin(student, student_client, client_for, make
 
 
 def test_rate_limit_429_with_retry_after(student_client, settings, lesson):
-    from rest_framework.throttling import ScopedRateThrottle
-
-    rates = {**ScopedRateThrottle.THROTTLE_RATES, "tutor": "2/min"}
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "tutor": "2/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    original = ScopedRateThrottle.THROTTLE_RATES
-    ScopedRateThrottle.THROTTLE_RATES = rates
-    try:
-        cache.clear()
-        codes = [student_client.post(ASK, {"question": "what is css?"}).status_code for _ in range(3)]
-        assert codes == [200, 200, 429]
-        response = student_client.post(ASK, {"question": "what is css?"})
-        assert response.status_code == 429 and int(response["Retry-After"]) > 0
-    finally:
-        ScopedRateThrottle.THROTTLE_RATES = original
+    codes = [student_client.post(ASK, {"question": "what is css?"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    response = student_client.post(ASK, {"question": "what is css?"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert response.json()["code"] == "throttled"
+
+
+def test_rate_limit_is_per_student(student_client, client_for, make_user, settings, lesson):
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "tutor": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    assert student_client.post(ASK, {"question": "what is css?"}).status_code == 200
+    assert student_client.post(ASK, {"question": "what is css?"}).status_code == 429
+    classmate = client_for(make_user("student"))
+    assert classmate.post(ASK, {"question": "what is css?"}).status_code == 200
 
 
 @pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")

@@ -78,7 +78,7 @@ async def test_errors_are_messages_and_the_socket_stays_open(student, lesson):
     await communicator.disconnect()
 
 
-async def test_websocket_shares_the_tutor_rate(student, settings):
+async def test_websocket_has_the_tutor_rate(student, settings):
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "tutor": "1/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
     communicator, _, _ = await connect(student)
@@ -87,4 +87,24 @@ async def test_websocket_shares_the_tutor_rate(student, settings):
     await communicator.send_json_to({"type": "ask", "question": "what is css?"})
     _, second = await until_final(communicator)
     assert first["type"] == "final" and second["status"] == 429 and second["retry_after"] > 0
+    await communicator.disconnect()
+
+
+async def test_http_and_websocket_share_one_bucket(student, settings):
+    """Alternating HTTP and the websocket does not double a student's rate."""
+    from rest_framework.test import APIClient
+
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "tutor": "1/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+    def ask_over_http():
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=student)['access']}")
+        return client.post("/llm-tutor/api/llm/ask", {"question": "what is css?"}, format="json").status_code
+
+    assert await sync_to_async(ask_over_http)() == 200
+    communicator, _, _ = await connect(student)
+    await communicator.send_json_to({"type": "ask", "question": "what is css?"})
+    _, reply = await until_final(communicator)
+    assert reply["type"] == "error" and reply["status"] == 429
     await communicator.disconnect()
