@@ -1,6 +1,7 @@
 import json
 import shutil
 
+import numpy
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -68,9 +69,25 @@ def test_celery_task_uses_the_same_service(small_curriculum):
     assert out["built"] and out["count"] == 3 and current_version() == out["version"]
 
 
-def test_half_built_folder_is_never_read(small_curriculum, settings):
-    build_index()
+def test_a_build_that_dies_half_way_leaves_the_live_version_in_place(small_curriculum, settings, monkeypatch):
+    first = build_index()
     root = settings.CURRICULUM_INDEX_DIR
-    (root / ".build-partial").mkdir()
-    (root / "CURRENT").write_text("does-not-exist")
+    entry = next((settings.CURRICULUM_DIR / "entries").glob("*.json"))
+    data = json.loads(entry.read_text())
+    entry.write_text(json.dumps({**data, "explanation": data["explanation"] + " One more sentence."}))
+
+    def die(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(numpy, "save", die)  # the disk fills after the FAISS file is written
+    with pytest.raises(OSError):
+        build_index()
+    assert current_version() == first.version
+    assert not [p for p in root.iterdir() if p.name.startswith(".build-")]
+    assert len(get_index()) == 3  # readers still load the live version
+
+
+def test_a_pointer_to_a_missing_folder_is_no_index(small_curriculum, settings):
+    build_index()
+    (settings.CURRICULUM_INDEX_DIR / "CURRENT").write_text("does-not-exist")
     assert current_version() is None
