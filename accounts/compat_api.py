@@ -6,7 +6,6 @@ They read ``response.data`` as ``{"message", "data"}``; the admin app also reads
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.throttling import ScopedRateThrottle
 
 from core.envelope import envelope_serializer, enveloped
 
@@ -14,7 +13,7 @@ from . import services
 from .api import PublicApi
 from .models import User
 from .serializers import LegacyLoginDataSerializer, LoginSerializer, RegisterSerializer, UserSerializer
-from .throttles import LoginAccountThrottle
+from .throttles import LoginThrottling
 
 LegacyLoginResponse = envelope_serializer("LegacyLoginResponse", LegacyLoginDataSerializer())
 
@@ -36,9 +35,7 @@ def legacy_login_data(user: User) -> dict:
     }
 
 
-class LegacyLoginApi(PublicApi):
-    throttle_scope = "login"
-    throttle_classes = [ScopedRateThrottle, LoginAccountThrottle]
+class LegacyLoginApi(LoginThrottling, PublicApi):
     roles: tuple[str, ...] = ()
 
     @extend_schema(request=LoginSerializer, responses={200: LegacyLoginResponse}, tags=["accounts (apps)"])
@@ -69,5 +66,10 @@ class StudentRegisterApi(PublicApi):
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.student_register(**serializer.validated_data)
-        return enveloped(legacy_login_data(user), message="Account created.", status=status.HTTP_201_CREATED)
+        user, code_sent = services.student_register(**serializer.validated_data)
+        message = (
+            "Account created."
+            if code_sent
+            else "Account created. We could not send your verification code right now; ask for a new one later."
+        )
+        return enveloped(legacy_login_data(user), message=message, status=status.HTTP_201_CREATED)

@@ -76,6 +76,12 @@ class LoginResultSerializer(TokenPairSerializer):
     user = UserSerializer()
 
 
+class RegisterResultSerializer(LoginResultSerializer):
+    verification_email_sent = serializers.BooleanField(
+        help_text="False when the mail server was down: ask for a new code with email/verify/."
+    )
+
+
 class LegacyLoginDataSerializer(serializers.Serializer):
     """What the existing SPAs read under ``data`` after a login."""
 

@@ -11,10 +11,11 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from redis.exceptions import RedisError
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
@@ -25,12 +26,25 @@ logger = logging.getLogger(__name__)
 REVOKED_ACCESS_PREFIX = "revoked-access:"
 
 
+class EmailUnavailable(APIException):
+    # Not core.errors.ServiceUnavailable: core.errors imports DRF's views, which import
+    # this module (through the authentication class), so that import would be circular.
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "We could not send the email right now; try again in a few minutes."
+    default_code = "email_unavailable"
+
+
+def _email_taken(email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
+
+
 def user_create(*, email: str, password: str | None, role: str = User.Role.STUDENT, **fields) -> User:
     """``password=None`` makes an account that cannot sign in until its owner chooses a
     password through "Forgot password" (a code sent to their email)."""
     email = email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["An account with this email already exists."]})
+    duplicate = ValidationError({"email": ["An account with this email already exists."]})
+    if _email_taken(email):
+        raise duplicate
     candidate = User(email=email, role=role, **fields)
     if password is None:
         candidate.set_unusable_password()
@@ -40,7 +54,14 @@ def user_create(*, email: str, password: str | None, role: str = User.Role.STUDE
         except DjangoValidationError as exc:
             raise ValidationError({"password": exc.messages}) from exc
         candidate.set_password(password)
-    candidate.save()
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction stays usable
+            candidate.save()
+    except IntegrityError:
+        # A concurrent sign-up with this email committed between the check and the save.
+        if not _email_taken(email):
+            raise
+        raise duplicate from None
     return candidate
 
 
@@ -63,15 +84,22 @@ def _welcome_email_send(*, user: User, has_password: bool) -> None:
         else 'To choose your password, open Mr ICT, press "Forgot password" and enter this email address.'
     )
     try:
-        send_mail(
-            "Your Mr ICT account",
-            f"Hello {user.first_name or user.email},\n\nAn account was opened for you on Mr ICT as a {user.role}. {how}",
-            settings.DEFAULT_FROM_EMAIL,
-            [user.email],
+        _email_send(
+            user=user,
+            subject="Your Mr ICT account",
+            body=f"Hello {user.first_name or user.email},\n\nAn account was opened for you on Mr ICT as a {user.role}. {how}",
         )
-    except (smtplib.SMTPException, OSError):
-        # The account exists either way, and "Forgot password" still reaches its owner.
-        logger.warning("Welcome email to %s could not be sent", user.user_id, exc_info=True)
+    except EmailUnavailable:
+        pass  # the account exists either way, and "Forgot password" still reaches its owner
+
+
+def _email_send(*, user: User, subject: str, body: str) -> None:
+    """Send one email to ``user``, or raise EmailUnavailable (logged) when the mail server fails."""
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:  # OSError: refused, unreachable, timed out
+        logger.warning("Email %r to %s could not be sent", subject, user.user_id, exc_info=True)
+        raise EmailUnavailable() from exc
 
 
 def member_account_update(*, user: User, **fields) -> User:
@@ -84,14 +112,23 @@ def member_account_update(*, user: User, **fields) -> User:
     return user
 
 
-@transaction.atomic
-def student_register(*, email: str, password: str, school_id: str | None = None, **fields) -> User:
+def student_register(*, email: str, password: str, school_id: str | None = None, **fields) -> tuple[User, bool]:
+    """The new student, and whether their verification code was emailed.
+
+    The account stands even when the mail server is down: the student is signed in
+    and asks for a new code later (nothing was stored, so no resend cooldown applies).
+    The email goes after commit, so no database lock is held while SMTP answers.
+    """
     from students.services import student_profile_create  # the profile lives in students/
 
-    user = user_create(email=email, password=password, role=User.Role.STUDENT, **fields)
-    student_profile_create(user=user, school_public_id=school_id or None)
-    otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
-    return user
+    with transaction.atomic():
+        user = user_create(email=email, password=password, role=User.Role.STUDENT, **fields)
+        student_profile_create(user=user, school_public_id=school_id or None)
+    try:
+        otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
+    except EmailUnavailable:
+        return user, False
+    return user, True
 
 
 def user_authenticate(*, email: str, password: str, roles: tuple[str, ...] | None = None) -> User:
@@ -165,12 +202,21 @@ def _password_set(*, user: User, password: str) -> None:
 
 
 def otp_send(*, user: User, purpose: str) -> None:
+    """Email a new code, then store it (replacing older ones). EmailUnavailable when the
+    mail server fails: nothing is stored, so older codes still work and a retry is not
+    held back by the resend cooldown."""
     latest = OneTimeCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
     now = timezone.now()
     if latest and (now - latest.created_at).total_seconds() < settings.OTP_RESEND_SECONDS:
         wait = int(settings.OTP_RESEND_SECONDS - (now - latest.created_at).total_seconds()) + 1
         raise ValidationError({"email": [f"A code was sent recently. Try again in {wait} seconds."]})
     code = f"{secrets.randbelow(1_000_000):06d}"
+    subject = "Your Mr ICT code" if purpose == OneTimeCode.Purpose.VERIFY_EMAIL else "Reset your Mr ICT password"
+    _email_send(
+        user=user,
+        subject=subject,
+        body=f"Your code is {code}. It expires in {settings.OTP_TTL_SECONDS // 60} minutes.",
+    )
     with transaction.atomic():
         OneTimeCode.objects.filter(user=user, purpose=purpose, used_at__isnull=True).update(used_at=now)
         OneTimeCode.objects.create(
@@ -179,14 +225,6 @@ def otp_send(*, user: User, purpose: str) -> None:
             code_hash=make_password(code),
             expires_at=now + timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
-    subject = "Your Mr ICT code" if purpose == OneTimeCode.Purpose.VERIFY_EMAIL else "Reset your Mr ICT password"
-    send_mail(
-        subject,
-        f"Your code is {code}. It expires in {settings.OTP_TTL_SECONDS // 60} minutes.",
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
-        fail_silently=False,
-    )
 
 
 def otp_check(*, user: User, purpose: str, code: str) -> None:
@@ -241,7 +279,12 @@ def email_verify(*, user: User, code: str) -> User:
 
 
 def password_reset_request(*, email: str) -> None:
-    """Silent for unknown emails, so the endpoint can't be used to find accounts."""
+    """Silent for unknown emails, so the endpoint can't be used to find accounts.
+
+    EmailUnavailable (503) when the mail server fails: while it is down, that answer
+    tells a known email from an unknown one; a silent 200 would leave the owner
+    waiting for a code that never comes.
+    """
     user = _user_by_email(email)
     if user is None or not user.is_active:
         return

@@ -1,7 +1,10 @@
-"""Base websocket consumer: refuses anyone without a valid access token, and owns the
-consumer's channel-layer groups so every subclass leaves them the same way."""
+"""Base websocket consumer: refuses anyone without a valid access token, closes the
+socket when that token expires, and owns the consumer's channel-layer groups so every
+subclass leaves them the same way."""
 
+import asyncio
 import logging
+import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
@@ -10,6 +13,8 @@ from .ws_auth import BEARER_SUBPROTOCOL
 
 logger = logging.getLogger(__name__)
 
+# No usable token: refused at connect, or the token expired while the socket was open.
+# Either way the client refreshes its access token and reconnects.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_TRY_AGAIN_LATER = 1013  # RFC 6455's "Try Again Later": clients reconnect with backoff
@@ -21,6 +26,7 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.is_connected = False
         self.joined_groups: list[str] = []
+        self.token_expiry: asyncio.Task | None = None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -39,6 +45,13 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
         subprotocol = BEARER_SUBPROTOCOL if BEARER_SUBPROTOCOL in (self.scope.get("subprotocols") or []) else None
         await self.accept(subprotocol=subprotocol)
         self.is_connected = True
+        expires_at = self.scope.get("token_expires_at")
+        if expires_at is not None:
+            self.token_expiry = asyncio.create_task(self._close_when_token_expires(expires_at))
+
+    async def _close_when_token_expires(self, expires_at: float) -> None:
+        await asyncio.sleep(max(expires_at - time.time(), 0))
+        await self.close(code=CLOSE_UNAUTHENTICATED)
 
     async def is_allowed(self, user) -> bool:
         return True
@@ -51,6 +64,8 @@ class AuthenticatedJsonConsumer(AsyncJsonWebsocketConsumer):
         self.joined_groups.append(name)
 
     async def disconnect(self, code):
+        if getattr(self, "token_expiry", None) is not None:
+            self.token_expiry.cancel()
         for name in getattr(self, "joined_groups", []):
             try:
                 await self.channel_layer.group_discard(name, self.channel_name)

@@ -253,6 +253,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds: an unreachable mail server fails the request (a clear 503) instead of hanging it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Mr ICT <no-reply@mrict.local>")
 
 # --- REST framework
@@ -273,11 +275,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [],
+    # Proxies in front of Daphne that append to X-Forwarded-For: throttles take the
+    # client address that many entries from its end. 0 ignores the header (a client
+    # can write anything there) and uses the connection's address.
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
-        "login": env.str("THROTTLE_LOGIN", default="10/min"),
-        "register": env.str("THROTTLE_REGISTER", default="10/hour"),
-        "otp": env.str("THROTTLE_OTP", default="10/hour"),
-        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="5/hour"),
+        # Failed sign-ins only (accounts/throttles.py): per client address, per email.
+        "login": env.str("THROTTLE_LOGIN", default="30/min"),
+        "login_email": env.str("THROTTLE_LOGIN_EMAIL", default="10/min"),
+        # Token refresh and verify, per client address: a whole school shares one NAT.
+        "token": env.str("THROTTLE_TOKEN", default="300/min"),
+        # Per client address too, so sized for a class of 30-40 signing up in one lab period;
+        # each OTP code still locks after five wrong tries, and resends are limited per email.
+        "register": env.str("THROTTLE_REGISTER", default="60/hour"),
+        "otp": env.str("THROTTLE_OTP", default="120/hour"),
+        "password_reset": env.str("THROTTLE_PASSWORD_RESET", default="30/hour"),
         "tutor": env.str("THROTTLE_TUTOR", default="30/min"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -1,7 +1,9 @@
 """Websocket authentication with the same SimpleJWT access tokens as the REST API.
 
 The token comes from the query string (``?token=<access>``) or, so it stays out of
-logs, from the subprotocols (``Sec-WebSocket-Protocol: bearer, <access>``).
+logs, from the subprotocols (``Sec-WebSocket-Protocol: bearer, <access>``). Its expiry
+goes into ``scope["token_expires_at"]``: the consumer closes the socket then
+(core.consumers), so a socket never outlives the token that opened it.
 """
 
 from urllib.parse import parse_qs
@@ -26,15 +28,16 @@ def token_from_scope(scope) -> str | None:
 
 
 @database_sync_to_async
-def user_for_token(raw_token: str):
+def session_for_token(raw_token: str) -> tuple:
+    """The token's user and its expiry (a Unix time), or an anonymous user and None."""
     from accounts.authentication import RevocableJWTAuthentication
 
     auth = RevocableJWTAuthentication()
     try:
         validated = auth.get_validated_token(raw_token.encode())
-        return auth.get_user(validated)
+        return auth.get_user(validated), float(validated["exp"])
     except (InvalidToken, TokenError, AuthenticationFailed):
-        return AnonymousUser()
+        return AnonymousUser(), None
 
 
 class JWTAuthMiddleware:
@@ -43,6 +46,6 @@ class JWTAuthMiddleware:
 
     async def __call__(self, scope, receive, send):
         raw_token = token_from_scope(scope)
-        user = await user_for_token(raw_token) if raw_token else AnonymousUser()
-        scope = {**scope, "user": user}
+        user, expires_at = await session_for_token(raw_token) if raw_token else (AnonymousUser(), None)
+        scope = {**scope, "user": user, "token_expires_at": expires_at}
         return await self.inner(scope, receive, send)

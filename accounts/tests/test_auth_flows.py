@@ -27,7 +27,7 @@ def last_code() -> str:
     return re.search(r"\b(\d{6})\b", mail.outbox[-1].body).group(1)
 
 
-def register(api_client, **overrides):
+def register(api_client, url="/api/accounts/register-student/", **overrides):
     payload = {
         "email": "Esi.Asante@Example.com",
         "password": STRONG,
@@ -39,7 +39,7 @@ def register(api_client, **overrides):
         "fcm_token": "",
         **overrides,
     }
-    return api_client.post("/api/accounts/register-student/", payload, format="json")
+    return api_client.post(url, payload, format="json")
 
 
 # --- registration ---------------------------------------------------------------------
