@@ -1,11 +1,67 @@
-"""Reads of the tutor's state: is the index live, is an LLM configured and answering."""
+"""Reads for the tutor: the lesson and step asked about, history and branches, and the tutor's state."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from rest_framework.exceptions import NotFound, PermissionDenied
+
+from courses.models import Lesson, LessonStep
+from courses.selectors import visible_lessons
+from teachers.selectors import students_visible_to
 
 from .index import IndexUnavailable, get_index
+from .models import CodeBranch, TutorExchange
 from .ollama import OllamaClient, OllamaError, breaker, configured
+
+MAX_BRANCHES = 200
+
+
+def tutor_lesson_get(*, user, lesson_id: str) -> Lesson:
+    """A lesson the user may open (students: published lesson, module and course), else 404."""
+    lesson = visible_lessons(user=user).filter(lesson_id=str(lesson_id)[:40]).first()
+    if lesson is None:
+        raise NotFound("No such lesson.", code="lesson_not_found")
+    return lesson
+
+
+def tutor_step_get(*, user, lesson_id: str, step_number: int) -> tuple[Lesson, LessonStep]:
+    lesson = tutor_lesson_get(user=user, lesson_id=lesson_id)
+    step = LessonStep.objects.filter(lesson=lesson, step_number=step_number).first()
+    if step is None:
+        raise NotFound("This lesson has no such step.", code="step_not_found")
+    return lesson, step
+
+
+def student_level(*, user) -> str | None:
+    """The student's level (B7…SHS3) for retrieval; None for staff and students without one."""
+    student = getattr(user, "student", None)  # a missing profile is an AttributeError too
+    return (student.level or None) if student is not None else None
+
+
+def branches_for(*, student, lesson: Lesson) -> QuerySet[CodeBranch]:
+    """The student's own saved code for a lesson, newest first."""
+    return (
+        CodeBranch.objects.filter(student=student, lesson=lesson)
+        .select_related("step")
+        .order_by("-timestamp", "-id")[:MAX_BRANCHES]
+    )
+
+
+def exchanges_for(*, reader, student_user_id: str = "", lesson_id: str = "") -> QuerySet[TutorExchange]:
+    """The reader's own exchanges, or a student's for their teacher (same school) or an admin."""
+    target = reader
+    if student_user_id and student_user_id != reader.user_id:
+        target = get_user_model().objects.filter(user_id=student_user_id[:40]).first()
+        if target is None:
+            raise NotFound("No such student.")
+        if not students_visible_to(user=reader).filter(user=target).exists():
+            raise PermissionDenied("You may only read the history of your own students.")
+    exchanges = TutorExchange.objects.filter(student=target).select_related("student", "lesson")
+    if lesson_id:
+        exchanges = exchanges.filter(lesson__lesson_id=lesson_id[:40])
+    return exchanges.order_by("-created_at", "-id")
 
 
 def tutor_status(*, probe_llm: bool = True) -> dict:

@@ -15,10 +15,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Q
-from rest_framework.exceptions import NotFound
 
-from courses.models import Lesson, LessonStep, PublishStatus
+from courses.models import Lesson, LessonStep
 
 from . import offline, prompts
 from .diff import DiffResult, compare
@@ -27,6 +25,7 @@ from .index import IndexUnavailable
 from .models import CodeBranch, TutorExchange
 from .ollama import OllamaClient, OllamaError, configured
 from .retrieval import retrieve
+from .selectors import student_level, tutor_lesson_get, tutor_step_get
 
 logger = logging.getLogger(__name__)
 
@@ -48,46 +47,12 @@ class TutorResult:
     timings: dict = field(default_factory=dict)
 
 
-def can_see_unpublished(user) -> bool:
-    return bool(getattr(user, "is_admin", False) or getattr(user, "is_superuser", False))
-
-
-def visible_lessons(user):
-    lessons = Lesson.objects.select_related("module__course")
-    if can_see_unpublished(user):
-        return lessons
-    published = PublishStatus.PUBLISHED
-    return lessons.filter(Q(status=published) & Q(module__status=published) & Q(module__course__status=published))
-
-
-def get_lesson(user, lesson_id: str) -> Lesson:
-    lesson = visible_lessons(user).filter(lesson_id=str(lesson_id)[:40]).first()
-    if lesson is None:
-        raise NotFound("No such lesson.", code="lesson_not_found")
-    return lesson
-
-
-def get_step(user, lesson_id: str, step_number: int) -> tuple[Lesson, LessonStep]:
-    lesson = get_lesson(user, lesson_id)
-    step = LessonStep.objects.filter(lesson=lesson, step_number=step_number).first()
-    if step is None:
-        raise NotFound("This lesson has no such step.", code="step_not_found")
-    return lesson, step
-
-
-def student_level(user) -> str | None:
-    try:
-        return user.student.level or None
-    except Exception:  # no student profile
-        return None
-
-
 def _retrieve(query: str, *, user, step: LessonStep | None, dense_parts: tuple[str, ...] | None = None) -> list:
     try:
         hits, _ = retrieve(
             query,
             k=TOP_K,
-            level=student_level(user),
+            level=student_level(user=user),
             boost_ids=tuple(step.curriculum_ids or ()) if step else (),
             dense_parts=dense_parts,
         )
@@ -315,7 +280,7 @@ ASSIGNMENT_FEEDBACK = {
 def start_update(user, *, lesson_id: str, step: int, code: str, language: str = "en") -> TutorTurn:
     """Validate and prepare a code update (404 for an unknown lesson/step); run it with ``.events()``."""
     started = time.perf_counter()
-    lesson, lesson_step = get_step(user, lesson_id, step)
+    lesson, lesson_step = tutor_step_get(user=user, lesson_id=lesson_id, step_number=step)
     diff_started = time.perf_counter()
     diff = compare(code, lesson_step.expected_code, lesson_step.language)
     timings = {"diff_ms": (time.perf_counter() - diff_started) * 1000}
@@ -386,9 +351,9 @@ def start_ask(
     lesson = lesson_step = diff = None
     if lesson_id:
         if step is not None:
-            lesson, lesson_step = get_step(user, lesson_id, step)
+            lesson, lesson_step = tutor_step_get(user=user, lesson_id=lesson_id, step_number=step)
         else:
-            lesson = get_lesson(user, lesson_id)
+            lesson = tutor_lesson_get(user=user, lesson_id=lesson_id)
     code = code or ""
     timings = {}
     if lesson_step is not None and code:

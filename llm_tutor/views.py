@@ -6,20 +6,19 @@ import json
 import logging
 
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.permissions import IsAdminRole
 from core.renderers import ORJSONRenderer
+from courses.selectors import can_see_drafts
 
-from . import services
-from .models import CodeBranch, TutorExchange
+from . import selectors, services
+from .models import TutorExchange
 from .selectors import tutor_status
 from .serializers import (
     AdminLessonStepSerializer,
@@ -144,10 +143,8 @@ class LessonView(APIView):
         tags=["tutor"],
     )
     def get(self, request, lesson_id: str):
-        lesson = services.get_lesson(request.user, lesson_id)
-        step_serializer = (
-            AdminLessonStepSerializer if services.can_see_unpublished(request.user) else LessonStepSerializer
-        )
+        lesson = selectors.tutor_lesson_get(user=request.user, lesson_id=lesson_id)
+        step_serializer = AdminLessonStepSerializer if can_see_drafts(request.user) else LessonStepSerializer
         steps = step_serializer(lesson.steps.order_by("step_number"), many=True).data
         return Response(
             {
@@ -167,12 +164,8 @@ class BranchesView(APIView):
         tags=["tutor"],
     )
     def get(self, request, lesson_id: str):
-        lesson = services.get_lesson(request.user, lesson_id)
-        branches = (
-            CodeBranch.objects.filter(student=request.user, lesson=lesson)
-            .select_related("step")
-            .order_by("-timestamp", "-id")[:200]
-        )
+        lesson = selectors.tutor_lesson_get(user=request.user, lesson_id=lesson_id)
+        branches = selectors.branches_for(student=request.user, lesson=lesson)
         return Response(BranchSerializer(branches, many=True).data)
 
 
@@ -196,33 +189,11 @@ class HistoryView(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TutorExchange.objects.none()
-        user = self.request.user
-        target = user
-        wanted = self.request.query_params.get("student")
-        if wanted and wanted != getattr(user, "user_id", None):
-            target = get_user_model().objects.filter(user_id=wanted[:40]).first()
-            if target is None:
-                raise NotFound("No such student.")
-            if not self._may_read(user, target):
-                raise PermissionDenied("You may only read the history of your own students.")
-        exchanges = TutorExchange.objects.filter(student=target).select_related("student", "lesson")
-        lesson_id = self.request.query_params.get("lesson_id")
-        if lesson_id:
-            exchanges = exchanges.filter(lesson__lesson_id=lesson_id[:40])
-        return exchanges.order_by("-created_at", "-id")
-
-    @staticmethod
-    def _may_read(user, target) -> bool:
-        if services.can_see_unpublished(user):
-            return True
-        if not getattr(user, "is_teacher", False):
-            return False
-        try:
-            school_id = target.student.school_id
-            teacher = user.teacher
-        except Exception:  # no profile
-            return False
-        return school_id is not None and teacher.schools.filter(pk=school_id).exists()
+        return selectors.exchanges_for(
+            reader=self.request.user,
+            student_user_id=self.request.query_params.get("student", ""),
+            lesson_id=self.request.query_params.get("lesson_id", ""),
+        )
 
 
 class StatusView(APIView):
