@@ -1,14 +1,17 @@
 """Learning-domain bench: server time and SQL query count of the read endpoints the
 apps hit most, on a realistic volume. Prints a table; not a test.
 
-    python bench/bench_domain.py [--runs 30]
+    python bench/bench_domain.py [--runs 30] [--scale 1.0]
 
 Loads 200 published courses (2 modules × 5 lessons each = 2,000 lessons, 3 steps
 per lesson), 5,000 students in 10 schools with 3 enrolments and ~5 progress rows
 each, and one teacher of a 500-student school, into a fresh SQLite database in a temp
 directory (set DATABASE_URL to bench PostgreSQL instead). Each endpoint is called
 through Django's full stack (middleware, JWT auth, DRF, rendering) in-process; the
-median of the runs is reported, after one warm-up call.
+median of the runs is reported, after one warm-up call. The student SPA's catalog is
+served from a shared cache after that warm-up, so it is measured twice: cold (the cache
+cleared before each request) and cached. ``--scale 0.05`` loads 5% of the rows for a
+quick smoke run.
 """
 
 import argparse
@@ -32,6 +35,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -76,7 +80,7 @@ class QueryCounter:
 
 
 @transaction.atomic
-def load() -> dict:
+def load(*, courses_total: int = COURSES, students_total: int = STUDENTS) -> dict:
     from accounts.models import User
     from courses.models import Course, Enrollment, Lesson, LessonProgress, LessonStep, Module, PublishStatus
     from schools.models import Level, Region, School, SchoolClass
@@ -115,7 +119,7 @@ def load() -> dict:
                 estimated_duration_minutes=120,
                 **published,
             )
-            for n in range(COURSES)
+            for n in range(courses_total)
         ],
         batch_size=BATCH,
     )
@@ -165,7 +169,7 @@ def load() -> dict:
     users = User.objects.bulk_create(
         [
             User(email=f"bench{n:05d}@example.com", first_name=f"Kofi{n}", last_name="Mensah", password=password)
-            for n in range(STUDENTS)
+            for n in range(students_total)
         ],
         batch_size=BATCH,
     )
@@ -214,11 +218,14 @@ def client_for(user) -> APIClient:
     return client
 
 
-def measure(client: APIClient, url: str, runs: int) -> tuple[float, int, int, int]:
-    """(median ms, queries of one call, HTTP status, response bytes)."""
+def measure(client: APIClient, url: str, runs: int, *, cold: bool = False) -> tuple[float, int, int, int]:
+    """(median ms, queries of one call, HTTP status, response bytes). ``cold``: the cache is
+    cleared before each request, so a cached page is rebuilt every time."""
     response = client.get(url)  # warm-up: imports, caches, SQLite page cache
     times = []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         with QueryCounter() as counter:
             started = time.perf_counter()
             response = client.get(url)
@@ -229,34 +236,46 @@ def measure(client: APIClient, url: str, runs: int) -> tuple[float, int, int, in
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the courses and students to load")
     args = parser.parse_args()
+    courses_total = max(1, round(COURSES * args.scale))
+    students_total = max(SCHOOLS, round(STUDENTS * args.scale))
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    fixtures = load()
+    fixtures = load(courses_total=courses_total, students_total=students_total)
     load_seconds = time.perf_counter() - started
     student, teacher = client_for(fixtures["student"]), client_for(fixtures["teacher"])
     course_id, lesson_id = fixtures["course"].course_id, fixtures["lesson"].lesson_id
 
+    catalog = "/api/students/experience/catalog/?page_size=20"
+    search = "/api/students/experience/catalog/?search=html&page_size=20"
     cases = [
-        ("catalog (student SPA, page of 20)", student, "/api/students/experience/catalog/?page_size=20"),
-        ("catalog (clean API, page of 20)", student, "/api/courses/"),
-        ("catalog search 'html'", student, "/api/students/experience/catalog/?search=html&page_size=20"),
-        ("course detail (2 modules, 10 lessons)", student, f"/api/students/experience/catalog/{course_id}/"),
-        ("lesson player", student, f"/api/students/experience/lessons/{lesson_id}/"),
-        ("student dashboard", student, "/api/students/experience/dashboard/"),
-        ("teacher dashboard (500 students, page of 50)", teacher, "/api/teachers/dashboard/"),
+        ("catalog (student SPA, page of 20), cold: cache cleared each request", student, catalog, True),
+        ("catalog (student SPA, page of 20), cached", student, catalog, False),
+        ("catalog (clean API, page of 20), not cached", student, "/api/courses/", False),
+        ("catalog search 'html', cold: cache cleared each request", student, search, True),
+        ("catalog search 'html', cached", student, search, False),
+        ("course detail (2 modules, 10 lessons)", student, f"/api/students/experience/catalog/{course_id}/", False),
+        ("lesson player", student, f"/api/students/experience/lessons/{lesson_id}/", False),
+        ("student dashboard", student, "/api/students/experience/dashboard/", False),
+        (
+            f"teacher dashboard ({students_total // SCHOOLS} students, page of 50)",
+            teacher,
+            "/api/teachers/dashboard/",
+            False,
+        ),
     ]
     rows = []
-    for name, client, url in cases:
-        median_ms, queries, status, size = measure(client, url, args.runs)
+    for name, client, url, cold in cases:
+        median_ms, queries, status, size = measure(client, url, args.runs, cold=cold)
         rows.append([name, f"{median_ms:.1f}", queries, status, f"{size / 1024:.1f}"])
 
     engine = connection.vendor
     print(
-        f"Loaded {COURSES} courses, {COURSES * MODULES_PER_COURSE * LESSONS_PER_MODULE} lessons, "
-        f"{STUDENTS} students ({STUDENTS * ENROLMENTS_PER_STUDENT} enrolments, "
-        f"{STUDENTS * PROGRESS_PER_STUDENT} progress rows) in {load_seconds:.1f}s on {engine}."
+        f"Loaded {courses_total} courses, {courses_total * MODULES_PER_COURSE * LESSONS_PER_MODULE} lessons, "
+        f"{students_total} students ({students_total * ENROLMENTS_PER_STUDENT} enrolments, "
+        f"{students_total * PROGRESS_PER_STUDENT} progress rows) in {load_seconds:.1f}s on {engine}."
     )
     table(
         f"Server time per request (median of {args.runs}, in-process, full Django stack)",

@@ -1,11 +1,41 @@
-from django.contrib import admin
+"""Django admin for the learning content. Status changes only through the workflow's
+actions, which call ``content_transition`` and so keep the audit log complete."""
+
+from django.contrib import admin, messages
+from rest_framework.exceptions import ValidationError
 
 from .models import ContentTransition, Course, Enrollment, Lesson, LessonAttachment, LessonProgress, LessonStep, Module
+from .services import TRANSITIONS, content_transition
+
+WORKFLOW_FIELDS = ["status", "review_notes", "submitted_for_review_at", "published_at"]
+
+
+def transition_action(action: str):
+    label = action.replace("-", " ")
+
+    def run(modeladmin, request, queryset):
+        done = 0
+        for instance in queryset:
+            try:
+                content_transition(instance=instance, action=action, by=request.user)
+                done += 1
+            except ValidationError as exc:
+                reasons = " ".join(str(reason) for problems in exc.detail.values() for reason in problems)
+                modeladmin.message_user(request, f"{instance}: {reasons}", level=messages.ERROR)
+        if done:
+            modeladmin.message_user(request, f"{label.capitalize()}: {done} done.", level=messages.SUCCESS)
+
+    run.__name__ = f"transition_{action.replace('-', '_')}"
+    return admin.action(description=f"{label.capitalize()} the selected items")(run)
+
+
+WORKFLOW_ACTIONS = [transition_action(action) for action in TRANSITIONS]
 
 
 class ModuleInline(admin.TabularInline):
     model = Module
     fields = ["title", "order", "status"]
+    readonly_fields = ["status"]
     extra = 0
     show_change_link = True
 
@@ -13,6 +43,7 @@ class ModuleInline(admin.TabularInline):
 class LessonInline(admin.TabularInline):
     model = Lesson
     fields = ["title", "lesson_type", "order", "status"]
+    readonly_fields = ["status"]
     extra = 0
     show_change_link = True
 
@@ -28,7 +59,8 @@ class CourseAdmin(admin.ModelAdmin):
     list_filter = ["status", "level"]
     search_fields = ["title", "course_id", "summary"]
     ordering = ["title"]
-    readonly_fields = ["course_id", "submitted_for_review_at", "published_at", "created_at", "updated_at"]
+    readonly_fields = ["course_id", *WORKFLOW_FIELDS, "created_at", "updated_at"]
+    actions = WORKFLOW_ACTIONS
     inlines = [ModuleInline]
 
 
@@ -38,7 +70,8 @@ class ModuleAdmin(admin.ModelAdmin):
     list_filter = ["status", "course"]
     search_fields = ["title", "module_id", "course__title"]
     ordering = ["course", "order"]
-    readonly_fields = ["module_id"]
+    readonly_fields = ["module_id", *WORKFLOW_FIELDS]
+    actions = WORKFLOW_ACTIONS
     inlines = [LessonInline]
 
 
@@ -48,7 +81,8 @@ class LessonAdmin(admin.ModelAdmin):
     list_filter = ["status", "lesson_type", "module__course"]
     search_fields = ["title", "lesson_id", "module__title"]
     ordering = ["module", "order"]
-    readonly_fields = ["lesson_id"]
+    readonly_fields = ["lesson_id", *WORKFLOW_FIELDS]
+    actions = WORKFLOW_ACTIONS
     inlines = [LessonStepInline]
 
 

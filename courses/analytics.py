@@ -13,15 +13,18 @@ from .models import ContentTransition, Course, Enrollment, Lesson, LessonProgres
 
 def admin_summary(*, days: int = 30) -> dict:
     since = timezone.now() - timedelta(days=days)
+    # Learners only: rows left by staff previewing the student app are not learning.
+    enrollments = Enrollment.objects.filter(user__role=User.Role.STUDENT)
+    progress = LessonProgress.objects.filter(user__role=User.Role.STUDENT)
     enrolments = dict(
-        Enrollment.objects.filter(enrolled_at__gte=since)
+        enrollments.filter(enrolled_at__gte=since)
         .annotate(day=TruncDate("enrolled_at"))
         .values_list("day")
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
     completions = dict(
-        LessonProgress.objects.filter(completed_at__gte=since)
+        progress.filter(completed_at__gte=since)
         .annotate(day=TruncDate("completed_at"))
         .values_list("day")
         .annotate(n=Count("id"))
@@ -44,9 +47,9 @@ def admin_summary(*, days: int = 30) -> dict:
         "courses": Course.objects.count(),
         "published_courses": Course.objects.filter(status=PublishStatus.PUBLISHED).count(),
         "lessons": Lesson.objects.count(),
-        "enrollments": Enrollment.objects.count(),
-        "lessons_completed": LessonProgress.objects.filter(completed_at__isnull=False).count(),
-        "active_students_7d": LessonProgress.objects.filter(updated_at__gte=timezone.now() - timedelta(days=7))
+        "enrollments": enrollments.count(),
+        "lessons_completed": progress.filter(completed_at__isnull=False).count(),
+        "active_students_7d": progress.filter(updated_at__gte=timezone.now() - timedelta(days=7))
         .values("user")
         .distinct()
         .count(),
@@ -69,7 +72,7 @@ def admin_summary(*, days: int = 30) -> dict:
             "occurred_at": enrollment.enrolled_at.isoformat(),
             "metadata": {"course_id": enrollment.course.course_id},
         }
-        for enrollment in Enrollment.objects.select_related("course").order_by("-enrolled_at")[:10]
+        for enrollment in enrollments.select_related("course").order_by("-enrolled_at")[:10]
     ]
     recent.sort(key=lambda event: event["occurred_at"], reverse=True)
     return {"stats": stats, "timeseries": timeseries, "announcements": [], "recent_activity": recent[:15]}

@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -18,7 +18,6 @@ from .serializers import (
     AdminCourseSerializer,
     AdminLessonSerializer,
     AdminModuleSerializer,
-    CourseDetailSerializer,
     CourseQuerySerializer,
     CourseSerializer,
     LessonPlayerSerializer,
@@ -81,7 +80,7 @@ def course_detail_data(*, user, course_id: str) -> dict:
     except Course.DoesNotExist as exc:
         raise Http404 from exc
     context = {"enrolled_ids": selectors.enrolled_course_ids(user=user)}
-    return CourseDetailSerializer(course, context=context).data
+    return CourseSerializer(course, context=context).data
 
 
 @extend_schema(parameters=[CourseQuerySerializer], tags=["courses"])
@@ -102,7 +101,7 @@ class CourseListApi(ListAPIView):
 
 
 class CourseDetailApi(APIView):
-    @extend_schema(responses={200: CourseDetailSerializer}, tags=["courses"])
+    @extend_schema(responses={200: CourseSerializer}, tags=["courses"])
     def get(self, request, course_id: str):
         return Response(course_detail_data(user=request.user, course_id=course_id))
 
@@ -112,7 +111,7 @@ class EnrollmentApi(APIView):
     def post(self, request, course_id: str):
         course = get_or_404(selectors.visible_courses(user=request.user), course_id=course_id)
         _, created = services.enrollment_create(user=request.user, course=course)
-        data = CourseSerializer(course, context={"enrolled_ids": {course.pk}}).data
+        data = course_detail_data(user=request.user, course_id=course_id)
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(request=None, responses={204: None}, tags=["courses"])
@@ -160,6 +159,7 @@ class LessonProgressApi(APIView):
 
 
 # --- admin content authoring -------------------------------------------------------------
+# The admin SPA reads every answer here as {"message", "data"} (CLIENT_CONTRACT.md).
 
 
 def admin_course_queryset():
@@ -170,11 +170,21 @@ def admin_course_queryset():
     return Course.objects.prefetch_related(Prefetch("modules", queryset=modules)).order_by("title", "id")
 
 
-def videos_by_lesson(*, courses, user) -> dict:
+def _lessons_of(instance) -> list[Lesson]:
+    if isinstance(instance, Course):
+        return [lesson for module in instance.modules.all() for lesson in module.lessons.all()]
+    if isinstance(instance, Module):
+        return list(instance.lessons.all())
+    return [instance]
+
+
+def admin_content_data(instance, *, serializer_class, user, many: bool = False):
+    """Courses, modules or lessons with the videos of every lesson inside (2 queries)."""
     from video_tutorials.selectors import lesson_media_for
 
-    lessons = [lesson for course in courses for module in course.modules.all() for lesson in module.lessons.all()]
-    return lesson_media_for(lessons=lessons, user=user)
+    lessons = [lesson for item in (instance if many else [instance]) for lesson in _lessons_of(item)]
+    context = {"videos_by_lesson": lesson_media_for(lessons=lessons, user=user)}
+    return serializer_class(instance, many=many, context=context).data
 
 
 def lookup_by_public_or_numeric(queryset, public_field: str, key: str):
@@ -187,6 +197,36 @@ class AdminApi(APIView):
     permission_classes = [IsAdminRole]
 
 
+class AdminCourseListSerializer(serializers.Serializer):
+    courses = AdminCourseSerializer(many=True)
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    page_size = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+
+
+def page_info(page) -> dict:
+    """The pagination fields beside a list under ``data``, as the student catalog has them."""
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "page_size": page.paginator.per_page,
+        "total_pages": page.paginator.num_pages,
+    }
+
+
+# many=False: an envelope around one page, not a list the schema should wrap again.
+AdminCourseListResponse = extend_schema_serializer(many=False)(
+    envelope_serializer("AdminCourseListResponse", AdminCourseListSerializer())
+)
+AdminAuditLogResponse = envelope_serializer("AdminAuditLogResponse", TransitionSerializer(many=True))
+ADMIN_RESPONSES = {
+    AdminCourseSerializer: envelope_serializer("AdminCourseResponse", AdminCourseSerializer()),
+    AdminModuleSerializer: envelope_serializer("AdminModuleResponse", AdminModuleSerializer()),
+    AdminLessonSerializer: envelope_serializer("AdminLessonResponse", AdminLessonSerializer()),
+}
+
+
 @extend_schema(tags=["admin content"])
 class AdminCourseListApi(ListAPIView):
     permission_classes = [IsAdminRole]
@@ -196,45 +236,40 @@ class AdminCourseListApi(ListAPIView):
     def get_queryset(self):
         return admin_course_queryset()
 
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
-        context = {
-            **self.get_serializer_context(),
-            "videos_by_lesson": videos_by_lesson(courses=page, user=request.user),
-        }
-        return self.get_paginated_response(AdminCourseSerializer(page, many=True, context=context).data)
+    @extend_schema(responses={200: AdminCourseListResponse})
+    def get(self, request, *args, **kwargs):
+        courses = self.paginate_queryset(self.get_queryset())
+        data = admin_content_data(courses, serializer_class=AdminCourseSerializer, user=request.user, many=True)
+        return enveloped({"courses": data, **page_info(self.paginator.page)})
 
-    @extend_schema(request=AdminCourseSerializer, responses={201: AdminCourseSerializer})
+    @extend_schema(request=AdminCourseSerializer, responses={201: ADMIN_RESPONSES[AdminCourseSerializer]})
     def post(self, request):
         serializer = AdminCourseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         course = services.course_create(by=request.user, **serializer.validated_data)
-        return Response(AdminCourseSerializer(course).data, status=status.HTTP_201_CREATED)
+        data = admin_content_data(course, serializer_class=AdminCourseSerializer, user=request.user)
+        return enveloped(data, message="Course created.", status=status.HTTP_201_CREATED)
 
 
 def admin_object_api(model, serializer_class, public_field: str, queryset_fn):
+    response = ADMIN_RESPONSES[serializer_class]
+
     class ObjectApi(AdminApi):
-        def serialize(self, instance):
-            course = instance if isinstance(instance, Course) else None
-            courses = [course] if course else []
-            context = {"videos_by_lesson": videos_by_lesson(courses=courses, user=self.request.user) if courses else {}}
-            if isinstance(instance, Lesson):
-                from video_tutorials.selectors import lesson_media_for
+        def serialize(self, key: str):
+            instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
+            return admin_content_data(instance, serializer_class=serializer_class, user=self.request.user)
 
-                context["videos_by_lesson"] = lesson_media_for(lessons=[instance], user=self.request.user)
-            return serializer_class(instance, context=context).data
-
-        @extend_schema(responses={200: serializer_class}, tags=["admin content"])
+        @extend_schema(responses={200: response}, tags=["admin content"])
         def get(self, request, key: str):
-            return Response(self.serialize(lookup_by_public_or_numeric(queryset_fn(), public_field, key)))
+            return enveloped(self.serialize(key))
 
-        @extend_schema(request=serializer_class, responses={200: serializer_class}, tags=["admin content"])
+        @extend_schema(request=serializer_class, responses={200: response}, tags=["admin content"])
         def patch(self, request, key: str):
             instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
             serializer = serializer_class(instance, data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
             services.content_update(instance=instance, **serializer.validated_data)
-            return Response(self.serialize(lookup_by_public_or_numeric(queryset_fn(), public_field, key)))
+            return enveloped(self.serialize(key), message=f"{model.__name__} saved.")
 
     ObjectApi.__name__ = f"Admin{model.__name__}Api"
     return ObjectApi
@@ -242,12 +277,17 @@ def admin_object_api(model, serializer_class, public_field: str, queryset_fn):
 
 def admin_create_api(serializer_class):
     class CreateApi(AdminApi):
-        @extend_schema(request=serializer_class, responses={201: serializer_class}, tags=["admin content"])
+        @extend_schema(
+            request=serializer_class, responses={201: ADMIN_RESPONSES[serializer_class]}, tags=["admin content"]
+        )
         def post(self, request):
             serializer = serializer_class(data=request.data)
             serializer.is_valid(raise_exception=True)
             instance = serializer.save()
-            return Response(serializer_class(instance).data, status=status.HTTP_201_CREATED)
+            data = admin_content_data(instance, serializer_class=serializer_class, user=request.user)
+            return enveloped(
+                data, message=f"{serializer_class.Meta.model.__name__} created.", status=status.HTTP_201_CREATED
+            )
 
     CreateApi.__name__ = f"{serializer_class.__name__}CreateApi"
     return CreateApi
@@ -255,24 +295,31 @@ def admin_create_api(serializer_class):
 
 def admin_transition_api(model, serializer_class, public_field: str, queryset_fn, action: str):
     class TransitionApi(AdminApi):
-        @extend_schema(request=NotesSerializer, responses={200: serializer_class}, tags=["admin content"])
+        @extend_schema(
+            request=NotesSerializer, responses={200: ADMIN_RESPONSES[serializer_class]}, tags=["admin content"]
+        )
         def post(self, request, key: str):
             instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
             notes = NotesSerializer(data=request.data)
             notes.is_valid(raise_exception=True)
-            services.content_transition(instance=instance, action=action, by=request.user, **notes.validated_data)
-            return Response(serializer_class(lookup_by_public_or_numeric(queryset_fn(), public_field, key)).data)
+            instance = services.content_transition(
+                instance=instance, action=action, by=request.user, **notes.validated_data
+            )
+            # Reloaded like the detail view, so lessons keep their videos in the answer.
+            instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
+            data = admin_content_data(instance, serializer_class=serializer_class, user=request.user)
+            return enveloped(data, message=f"{model.__name__} is now {instance.get_status_display().lower()}.")
 
     TransitionApi.__name__ = f"Admin{model.__name__}{action.title().replace('-', '')}Api"
     return TransitionApi
 
 
 class AdminCourseAuditLogApi(AdminApi):
-    @extend_schema(responses={200: TransitionSerializer(many=True)}, tags=["admin content"])
+    @extend_schema(responses={200: AdminAuditLogResponse}, tags=["admin content"])
     def get(self, request, key: str):
         course = lookup_by_public_or_numeric(Course.objects.all(), "course_id", key)
         transitions = course.transitions.select_related("performed_by")
-        return Response(TransitionSerializer(transitions, many=True).data)
+        return enveloped(TransitionSerializer(transitions, many=True).data)
 
 
 def module_queryset():

@@ -197,3 +197,18 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.lesson}"
+
+
+class LearningDay(models.Model):
+    """One row per student per day on which they saved lesson progress: the source of the
+    dashboard's streak (a progress row only remembers its last save)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learning_days")
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="courses_learning_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} learned on {self.date}"

@@ -33,9 +33,13 @@ class ModuleOutlineSerializer(serializers.ModelSerializer):
 
 
 class CourseSerializer(serializers.ModelSerializer):
+    """A course as the catalog and detail pages read it. Load it with
+    ``selectors.outline_prefetch``: ``modules`` are the visible ones only."""
+
     image = serializers.SerializerMethodField()
-    lesson_count = serializers.IntegerField(read_only=True, default=0)
+    lesson_count = serializers.SerializerMethodField()
     is_enrolled = serializers.SerializerMethodField()
+    modules = ModuleOutlineSerializer(many=True, read_only=True, source="outline")
 
     class Meta:
         model = Course
@@ -51,20 +55,17 @@ class CourseSerializer(serializers.ModelSerializer):
             "lesson_count",
             "is_enrolled",
             "published_at",
+            "modules",
         ]
 
     def get_image(self, course) -> str | None:
         return course.image.url if course.image else None
 
+    def get_lesson_count(self, course) -> int:
+        return sum(len(module.lessons.all()) for module in course.outline)
+
     def get_is_enrolled(self, course) -> bool:
         return course.pk in self.context.get("enrolled_ids", set())
-
-
-class CourseDetailSerializer(CourseSerializer):
-    modules = ModuleOutlineSerializer(many=True, read_only=True)
-
-    class Meta(CourseSerializer.Meta):
-        fields = [*CourseSerializer.Meta.fields, "modules"]
 
 
 class StudentStepSerializer(serializers.ModelSerializer):

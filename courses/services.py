@@ -3,9 +3,9 @@
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from .models import ContentTransition, Course, Enrollment, Lesson, LessonProgress, Module, PublishStatus
+from .models import ContentTransition, Course, Enrollment, LearningDay, Lesson, LessonProgress, Module, PublishStatus
 
 MAX_POSITION_WITHOUT_DURATION = 6 * 3600  # a lesson recording is never longer than this
 
@@ -13,8 +13,16 @@ MAX_POSITION_WITHOUT_DURATION = 6 * 3600  # a lesson recording is never longer t
 # --- enrolment and progress ------------------------------------------------------------
 
 
+def _require_student(user) -> None:
+    """Enrolments and progress are learner data: staff previewing the apps would inflate
+    the dashboards and analytics, so they open lessons without keeping any."""
+    if not user.is_student:
+        raise PermissionDenied("Only student accounts enrol and save progress; staff can open lessons without it.")
+
+
 def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
     """Idempotent: a request retried on a flaky network enrols once."""
+    _require_student(user)
     try:
         with transaction.atomic():
             return Enrollment.objects.get_or_create(user=user, course=course)
@@ -35,6 +43,7 @@ def lesson_progress_update(
     steps_completed: list[int] | None = None,
     time_spent_seconds: int | None = None,
 ) -> LessonProgress:
+    _require_student(user)
     limit = lesson.duration_seconds or MAX_POSITION_WITHOUT_DURATION
     errors = {}
     if last_position_seconds is not None and last_position_seconds > limit:
@@ -62,6 +71,8 @@ def lesson_progress_update(
         elif completed is False:
             progress.completed_at = None
         progress.save()
+        # One row per day, however often progress is saved: the streak counts these.
+        LearningDay.objects.bulk_create([LearningDay(user=user, date=timezone.localdate())], ignore_conflicts=True)
     return progress
 
 
@@ -83,7 +94,7 @@ def content_update(*, instance, **fields):
 
 TRANSITIONS = {
     "submit-for-review": ({PublishStatus.DRAFT}, PublishStatus.IN_REVIEW),
-    "publish": ({PublishStatus.IN_REVIEW, PublishStatus.DRAFT}, PublishStatus.PUBLISHED),
+    "publish": ({PublishStatus.IN_REVIEW}, PublishStatus.PUBLISHED),
     "archive": ({PublishStatus.DRAFT, PublishStatus.IN_REVIEW, PublishStatus.PUBLISHED}, PublishStatus.ARCHIVED),
     "revert": ({PublishStatus.IN_REVIEW, PublishStatus.PUBLISHED, PublishStatus.ARCHIVED}, PublishStatus.DRAFT),
 }
@@ -98,14 +109,21 @@ def _course_of(instance) -> Course:
 
 
 def _why_not_publishable(instance) -> str | None:
+    """Published content always leads a student to something to learn."""
+    from video_tutorials.models import Recording
+
+    published = PublishStatus.PUBLISHED
     if isinstance(instance, Lesson):
-        has_recording = instance.recordings.exists() if hasattr(instance, "recordings") else False
+        has_recording = instance.recordings.filter(status=Recording.Status.READY).exists()
         if not (instance.steps.exists() or instance.content.strip() or has_recording):
-            return "A lesson needs steps, reading content or a recording before it can be published."
-    if isinstance(instance, Module) and not instance.lessons.exists():
-        return "A module needs at least one lesson before it can be published."
-    if isinstance(instance, Course) and not Lesson.objects.filter(module__course=instance).exists():
-        return "A course needs at least one module with a lesson before it can be published."
+            return "A lesson needs steps, reading content or a transcoded recording before it can be published."
+    if isinstance(instance, Module) and not instance.lessons.filter(status=published).exists():
+        return "A module needs at least one published lesson before it can be published."
+    if (
+        isinstance(instance, Course)
+        and not Lesson.objects.filter(module__course=instance, module__status=published, status=published).exists()
+    ):
+        return "A course needs a published module with a published lesson before it can be published."
     return None
 
 
@@ -116,8 +134,13 @@ def content_transition(*, instance, action: str, by, notes: str = ""):
     sources, target = TRANSITIONS[action]
     instance = type(instance).objects.select_for_update().get(pk=instance.pk)
     if instance.status not in sources:
+        allowed = " or ".join(f"'{PublishStatus(source).label}'" for source in sorted(sources))
         raise ValidationError(
-            {"status": [f"Cannot {action.replace('-', ' ')} from '{instance.get_status_display()}'."]},
+            {
+                "status": [
+                    f"Cannot {action.replace('-', ' ')} from '{instance.get_status_display()}': only from {allowed}."
+                ]
+            },
             code="invalid_transition",
         )
     if target == PublishStatus.PUBLISHED and (reason := _why_not_publishable(instance)):

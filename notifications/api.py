@@ -2,9 +2,12 @@
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.query import QuerySerializer
 
 from . import services
 from .models import Notification
@@ -15,14 +18,20 @@ def own_notifications(user):
     return Notification.objects.filter(recipient=user)
 
 
-@extend_schema(tags=["notifications"])
+class NotificationQuerySerializer(QuerySerializer):
+    unread = serializers.BooleanField(required=False, help_text="true: only notifications not read yet.")
+
+
+@extend_schema(parameters=[NotificationQuerySerializer], tags=["notifications"])
 class NotificationListApi(ListAPIView):
     serializer_class = NotificationSerializer
     filter_backends: list = []
 
     def get_queryset(self):
+        query = NotificationQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
         queryset = own_notifications(self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true"):
+        if query.validated_data.get("unread"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
 

@@ -7,10 +7,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from core.envelope import envelope_serializer, enveloped
+from core.pagination import PageNumberPagination
 from core.permissions import IsAdminRole
 
 from .models import School, SchoolClass
 from .serializers import PublicSchoolListSerializer, PublicSchoolSerializer, SchoolQuerySerializer, SchoolSerializer
+
+
+class PublicSchoolPagination(PageNumberPagination):
+    page_size = 50  # the sign-up form's school picker
+
 
 PublicSchoolsResponse = envelope_serializer("PublicSchoolsResponse", PublicSchoolListSerializer())
 
@@ -23,22 +29,19 @@ class PublicSchoolListApi(APIView):
     def get(self, request):
         query = SchoolQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        search, page, size = (
-            query.validated_data.get("search", ""),
-            query.validated_data["page"],
-            query.validated_data["page_size"],
-        )
+        search = query.validated_data.get("search", "")
         schools = School.objects.filter(is_active=True)
         if search:
             schools = schools.filter(Q(name__icontains=search) | Q(district__icontains=search))
-        count = schools.count()
-        window = schools.order_by("name", "id")[(page - 1) * size : page * size]
+        # DRF's paginator: a page past the last is a 404 "Invalid page.", as on every list.
+        paginator = PublicSchoolPagination()
+        window = paginator.paginate_queryset(schools.order_by("name", "id"), request, view=self)
         return enveloped(
             {
                 "schools": PublicSchoolSerializer(window, many=True).data,
-                "count": count,
-                "page": page,
-                "total_pages": max(1, -(-count // size)),
+                "count": paginator.page.paginator.count,
+                "page": paginator.page.number,
+                "total_pages": paginator.page.paginator.num_pages,
             }
         )
 

@@ -6,11 +6,11 @@ from rest_framework import serializers, status
 from rest_framework.views import APIView
 
 from core.envelope import envelope_serializer, enveloped
+from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
-from courses.api import course_detail_data, get_or_404, lesson_player_data, progress_update
+from courses.api import course_detail_data, get_or_404, lesson_player_data, page_info, progress_update
 from courses.catalog_cache import cached_catalog_page
 from courses.serializers import (
-    CourseDetailSerializer,
     CourseQuerySerializer,
     CourseSerializer,
     LessonPlayerSerializer,
@@ -45,7 +45,7 @@ class DashboardSerializer(serializers.Serializer):
 
 ProfileResponse = envelope_serializer("ExperienceProfileResponse", ExperienceProfileSerializer())
 CatalogResponse = envelope_serializer("ExperienceCatalogResponse", CatalogDataSerializer())
-CourseResponse = envelope_serializer("ExperienceCourseResponse", CourseDetailSerializer())
+CourseResponse = envelope_serializer("ExperienceCourseResponse", CourseSerializer())
 EnrollResponse = envelope_serializer("ExperienceEnrollResponse", CourseSerializer())
 DashboardResponse = envelope_serializer("ExperienceDashboardResponse", DashboardSerializer())
 LessonResponse = envelope_serializer("ExperienceLessonResponse", LessonPlayerSerializer())
@@ -83,16 +83,12 @@ class ExperienceCatalogApi(APIView):
         filters = query.validated_data
 
         def build() -> dict:
-            courses = course_selectors.course_catalog(user=request.user, **filters)
-            count = courses.count()
-            window = courses[(page - 1) * page_size : page * page_size]
-            return {
-                "courses": CourseSerializer(window, many=True).data,
-                "count": count,
-                "page": page,
-                "page_size": page_size,
-                "total_pages": max(1, -(-count // page_size)),
-            }
+            # DRF's paginator: a page past the last is a 404 "Invalid page.", as on every list.
+            paginator = PageNumberPagination()
+            window = paginator.paginate_queryset(
+                course_selectors.course_catalog(user=request.user, **filters), request, view=self
+            )
+            return {"courses": CourseSerializer(window, many=True).data, **page_info(paginator.page)}
 
         if request.user.is_admin:  # admins see drafts: never from the shared cache
             data = build()
@@ -116,9 +112,8 @@ class ExperienceEnrollApi(APIView):
     def post(self, request, course_id: str):
         course = get_or_404(course_selectors.visible_courses(user=request.user), course_id=course_id)
         _, created = enrollment_create(user=request.user, course=course)
-        data = CourseSerializer(course, context={"enrolled_ids": {course.pk}}).data
         return enveloped(
-            data,
+            course_detail_data(user=request.user, course_id=course_id),
             message="Enrolled." if created else "Already enrolled.",
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

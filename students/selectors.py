@@ -6,23 +6,30 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import Enrollment, Lesson, LessonProgress, PublishStatus
+from courses.models import Enrollment, LearningDay, Lesson, LessonProgress, PublishStatus
 
 from .models import Student
 
 
 def learning_streak_days(*, user) -> int:
-    """Consecutive days, ending today or yesterday, with any lesson activity."""
-    days = set(
-        timezone.localtime(moment).date()
-        for moment in LessonProgress.objects.filter(user=user).values_list("updated_at", flat=True)
-    )
+    """Consecutive days, ending today or yesterday, on which the student saved progress."""
     today = timezone.localdate()
-    start = today if today in days else today - timedelta(days=1)
+    days = list(LearningDay.objects.filter(user=user, date__lte=today).values_list("date", flat=True))  # newest first
+    start = today if days and days[0] == today else today - timedelta(days=1)
     streak = 0
-    while start - timedelta(days=streak) in days:
+    for day in days:
+        if day != start - timedelta(days=streak):
+            break
         streak += 1
     return streak
+
+
+# Where the student can still go: the lesson, its module and its course all published.
+OPENABLE_LESSON = Q(
+    lesson__status=PublishStatus.PUBLISHED,
+    lesson__module__status=PublishStatus.PUBLISHED,
+    lesson__module__course__status=PublishStatus.PUBLISHED,
+)
 
 
 def student_dashboard(*, user) -> dict:
@@ -32,7 +39,7 @@ def student_dashboard(*, user) -> dict:
         time_spent=Sum("time_spent_seconds"),
     )
     latest = (
-        progress.filter(completed_at__isnull=True, lesson__status=PublishStatus.PUBLISHED)
+        progress.filter(OPENABLE_LESSON, completed_at__isnull=True)
         .select_related("lesson__module__course")
         .order_by("-updated_at")
         .first()
@@ -48,7 +55,11 @@ def student_dashboard(*, user) -> dict:
             "last_position_seconds": latest.last_position_seconds,
             "updated_at": latest.updated_at.isoformat(),
         }
-    enrollments = list(Enrollment.objects.filter(user=user).select_related("course").order_by("-enrolled_at"))
+    enrollments = list(
+        Enrollment.objects.filter(user=user, course__status=PublishStatus.PUBLISHED)
+        .select_related("course")
+        .order_by("-enrolled_at")
+    )
     course_ids = [enrollment.course_id for enrollment in enrollments]
     lessons_per_course = dict(
         Lesson.objects.filter(module__course_id__in=course_ids, status=PublishStatus.PUBLISHED)
@@ -79,7 +90,7 @@ def student_dashboard(*, user) -> dict:
             "completed": item.completed_at is not None,
             "updated_at": item.updated_at.isoformat(),
         }
-        for item in progress.select_related("lesson").order_by("-updated_at")[:5]
+        for item in progress.filter(OPENABLE_LESSON).select_related("lesson").order_by("-updated_at")[:5]
     ]
     return {
         "continue_learning": continue_learning,

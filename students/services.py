@@ -1,7 +1,7 @@
 """Student profile workflows, and student accounts opened and changed by admins."""
 
 from django.db import transaction
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from accounts.models import User
 from accounts.services import member_account_create, member_account_update
@@ -20,12 +20,18 @@ def student_profile_create(*, user, school_public_id: str | None = None, **field
 
 
 def student_profile_for(*, user) -> Student:
-    """The signed-in user's profile; teachers and admins previewing the app get one too."""
+    """The signed-in student's profile (made on first use). Teachers and admins previewing
+    the app read a default profile that is never stored: a Student row would list them as
+    learners on the teacher dashboard."""
+    if not user.is_student:
+        return Student(user=user)
     student, _ = Student.objects.select_related("school", "user").get_or_create(user=user)
     return student
 
 
 def student_profile_update(*, student: Student, preferred_language=None, complete_onboarding=None, **fields) -> Student:
+    if not student.user.is_student:
+        raise PermissionDenied("Only student accounts have learning preferences to change.")
     for field, value in fields.items():
         setattr(student, field, value)
     if complete_onboarding:

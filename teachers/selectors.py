@@ -20,7 +20,8 @@ SORTABLE = {
 
 
 def students_visible_to(*, user) -> QuerySet[Student]:
-    students = Student.objects.select_related("user", "school", "school_class")
+    """Student accounts only: profiles left by staff previewing the student app are not learners."""
+    students = Student.objects.filter(user__role=User.Role.STUDENT).select_related("user", "school", "school_class")
     if user.is_admin:
         return students
     if user.is_teacher and hasattr(user, "teacher"):

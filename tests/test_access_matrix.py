@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from courses.models import PublishStatus
+from courses.models import LessonProgress, PublishStatus
 from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFactory, ModuleFactory, SchoolFactory
 from notifications.services import notification_send
 from students.models import Student
@@ -33,6 +33,7 @@ def world(make_user):
         for name, role in [
             ("student", "student"),
             ("student2", "student"),
+            ("student_elsewhere", "student"),  # not an actor: the other school's learner
             ("teacher_same", "teacher"),
             ("teacher_other", "teacher"),
             ("admin", "admin"),
@@ -40,31 +41,55 @@ def world(make_user):
     }
     Student.objects.create(user=users["student"], school=school, level="B8")
     Student.objects.create(user=users["student2"], school=school, level="B8")
+    Student.objects.create(user=users["student_elsewhere"], school=other_school, level="B8")
     Teacher.objects.create(user=users["teacher_same"]).schools.add(school)
     Teacher.objects.create(user=users["teacher_other"]).schools.add(other_school)
     published = LessonStepFactory(step_number=1).lesson
     draft_course = CourseFactory(status=PublishStatus.DRAFT)
-    draft_lesson = LessonFactory(
-        module=ModuleFactory(course=draft_course, status=PublishStatus.DRAFT), status=PublishStatus.DRAFT
-    )
+    draft_module = ModuleFactory(course=draft_course, status=PublishStatus.DRAFT)
+    draft_lesson = LessonFactory(module=draft_module, status=PublishStatus.DRAFT)
     LessonStepFactory(lesson=draft_lesson, step_number=1)
+    # A published course with a draft module whose lesson is itself published: still hidden.
+    hidden_module = ModuleFactory(course=published.module.course, status=PublishStatus.DRAFT)
+    hidden_lesson = LessonStepFactory(lesson=LessonFactory(module=hidden_module)).lesson
+    # In review and ready to publish (a published lesson with steps inside).
+    review_course = CourseFactory(status=PublishStatus.IN_REVIEW)
+    LessonStepFactory(lesson=LessonFactory(module=ModuleFactory(course=review_course)))
+    review_module = ModuleFactory(course=draft_course, status=PublishStatus.IN_REVIEW)
+    LessonStepFactory(lesson=LessonFactory(module=review_module))
+    review_lesson = LessonStepFactory(lesson=LessonFactory(module=draft_module, status=PublishStatus.IN_REVIEW)).lesson
     published_recording = Recording.objects.create(
         title="Links", lesson=published, status=Recording.Status.READY, is_published=True
     )
     draft_recording = Recording.objects.create(title="Draft take", lesson=published, status=Recording.Status.READY)
     project = project_create(owner=users["student"], name="Mine")
+    project2 = project_create(owner=users["student2"], name="Theirs")
     notification = notification_send(recipient=users["student"], kind="x", title="Yours")
+    notification2 = notification_send(recipient=users["student2"], kind="x", title="Theirs")
+    # saved without the enrolment the service adds, so the enrol rows still create one
+    LessonProgress.objects.create(user=users["student"], lesson=published, last_position_seconds=42)
     ids = {
         "course": published.module.course.course_id,
+        "module": published.module.module_id,
         "lesson": published.lesson_id,
         "draft_course": draft_course.course_id,
         "draft_lesson": draft_lesson.lesson_id,
-        "draft_module": draft_lesson.module.module_id,
+        "draft_module": draft_module.module_id,
+        "hidden_module": hidden_module.module_id,
+        "hidden_lesson": hidden_lesson.lesson_id,
+        "review_course": review_course.course_id,
+        "review_module": review_module.module_id,
+        "review_lesson": review_lesson.lesson_id,
         "project": project.project_id,
+        "project2": project2.project_id,
         "file": project.files.first().pk,
         "notification": notification.notification_id,
+        "notification2": notification2.notification_id,
         "school": school.school_id,
+        "other_school": other_school.school_id,
         "student_user": users["student"].user_id,
+        "student2_user": users["student2"].user_id,
+        "student_elsewhere_user": users["student_elsewhere"].user_id,
         "teacher_user": users["teacher_same"].user_id,
         "recording": published_recording.recording_id,
         "draft_recording": draft_recording.recording_id,
@@ -93,6 +118,11 @@ ADMIN_ENROLS_IN_DRAFTS = {**ADMIN_SEES_DRAFTS, "admin": 201}
 # past the permission check, then refused: a ready recording has nothing to retry
 ADMIN_REFUSED_BY_STATE = {**ADMIN_ONLY, "admin": 400}
 TEACHERS_AND_ADMINS = {"student": 403, "student2": 403, "teacher_same": 200, "teacher_other": 200, "admin": 200}
+# Enrolments, progress and learning preferences are a student's: staff preview without them.
+STUDENTS_ONLY = {"student": 200, "student2": 200, "teacher_same": 403, "teacher_other": 403, "admin": 403}
+STUDENTS_ENROL = {**STUDENTS_ONLY, "student": 201, "student2": 201}
+# Only an admin sees the draft, and is then refused as a non-student.
+ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS = {**ADMIN_SEES_DRAFTS, "admin": 403}
 
 MATRIX = [
     row("get", "/api/accounts/me/", 200),
@@ -123,23 +153,38 @@ MATRIX = [
     row("post", "/api/admin/content/courses/{draft_course}/archive/", ADMIN_ONLY, {}),
     row("get", "/api/analytics/admin/summary/", ADMIN_ONLY),
     # learning, writes
-    row("patch", "/api/students/experience/me/", 200, {"preferred_language": "en"}),
-    row("post", "/api/students/experience/catalog/{course}/enroll/", 201, {}),
-    row("post", "/api/students/experience/catalog/{draft_course}/enroll/", ADMIN_ENROLS_IN_DRAFTS, {}),
-    row("patch", "/api/students/experience/lessons/{lesson}/progress/", 200, {"last_position_seconds": 5}),
+    row("patch", "/api/students/experience/me/", STUDENTS_ONLY, {"preferred_language": "en"}),
+    row("post", "/api/students/experience/catalog/{course}/enroll/", STUDENTS_ENROL, {}),
+    row("post", "/api/students/experience/catalog/{draft_course}/enroll/", ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS, {}),
+    row("patch", "/api/students/experience/lessons/{lesson}/progress/", STUDENTS_ONLY, {"last_position_seconds": 5}),
     row(
         "patch",
         "/api/students/experience/lessons/{draft_lesson}/progress/",
-        ADMIN_SEES_DRAFTS,
+        ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS,
         {"last_position_seconds": 5},
     ),
     row("get", "/api/courses/{course}/", 200),
     row("get", "/api/lessons/{lesson}/", 200),
-    row("post", "/api/courses/{course}/enrollment/", 201, {}),
+    row("post", "/api/courses/{course}/enrollment/", STUDENTS_ENROL, {}),
     row("delete", "/api/courses/{course}/enrollment/", 204),
-    row("post", "/api/courses/{draft_course}/enrollment/", ADMIN_ENROLS_IN_DRAFTS, {}),
-    row("patch", "/api/lessons/{lesson}/progress/", 200, {"last_position_seconds": 5}),
-    row("patch", "/api/lessons/{draft_lesson}/progress/", ADMIN_SEES_DRAFTS, {"last_position_seconds": 5}),
+    row("post", "/api/courses/{draft_course}/enrollment/", ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS, {}),
+    row("patch", "/api/lessons/{lesson}/progress/", STUDENTS_ONLY, {"last_position_seconds": 5}),
+    row(
+        "patch",
+        "/api/lessons/{draft_lesson}/progress/",
+        ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS,
+        {"last_position_seconds": 5},
+    ),
+    # a published course's draft module: its lessons stay hidden, even a published one
+    row("get", "/api/students/experience/lessons/{hidden_lesson}/", ADMIN_SEES_DRAFTS),
+    row("get", "/api/lessons/{hidden_lesson}/", ADMIN_SEES_DRAFTS),
+    row("get", "/llm-tutor/api/lesson/{hidden_lesson}", ADMIN_SEES_DRAFTS),
+    row(
+        "patch",
+        "/api/students/experience/lessons/{hidden_lesson}/progress/",
+        ADMIN_SEES_DRAFT_BUT_KEEPS_NO_PROGRESS,
+        {"last_position_seconds": 5},
+    ),
     # schools, notifications, projects, writes
     row("post", "/api/schools/", ADMIN_CREATES, {"name": "Tamale SHS", "region": "Northern", "code": "GES-TML-1"}),
     row("patch", "/api/schools/{school}/", ADMIN_ONLY, {"district": "Tema"}),
@@ -169,6 +214,13 @@ MATRIX = [
     row("get", "/api/admin/content/lessons/{draft_lesson}/", ADMIN_ONLY),
     row("patch", "/api/admin/content/lessons/{draft_lesson}/", ADMIN_ONLY, {"title": "Buttons and links"}),
     row("post", "/api/admin/content/lessons/{lesson}/revert/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/courses/{review_course}/publish/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/modules/{review_module}/publish/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/modules/{draft_module}/archive/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/modules/{module}/revert/", ADMIN_ONLY, {"notes": "Reorder"}),
+    row("post", "/api/admin/content/lessons/{review_lesson}/publish/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/lessons/{draft_lesson}/submit-for-review/", ADMIN_ONLY, {}),
+    row("post", "/api/admin/content/lessons/{draft_lesson}/archive/", ADMIN_ONLY, {}),
     row("post", "/api/admin/content/lesson-media/", ADMIN_UPLOAD_NEEDS_A_FILE, {"lesson": "{lesson}"}, "multipart"),
     # people
     row("get", "/api/admin/teachers/", ADMIN_ONLY),
@@ -247,9 +299,81 @@ def test_access_matrix(world, client_for, api_client, actor, method, url, expect
     assert response.status_code == expected[actor], response.content[:300]
 
 
+def ids_of(items, field: str) -> set[str]:
+    return {item[field] for item in items}
+
+
+def listed(url, extract, expected):
+    """``expected``: per actor who may read the list, the world ids it must hold (and nothing else)."""
+    return [pytest.param(url, extract, actor, ids, id=f"{url} as {actor}") for actor, ids in expected.items()]
+
+
+DASHBOARD_STUDENTS = lambda body: ids_of(body["data"]["students"], "user_id")  # noqa: E731
+ALL_STUDENTS = {"student_user", "student2_user", "student_elsewhere_user"}
+OWN_SCHOOL = {"student_user", "student2_user"}
+NOBODY_ELSES = {"student2": set(), "teacher_same": set(), "teacher_other": set(), "admin": set()}
+EVERYONE_BUT_ADMIN = ["student", "student2", "teacher_same", "teacher_other"]
+
+LISTS = [
+    # a teacher's dashboard lists their own school's students only, however it is filtered
+    *listed(
+        "/api/teachers/dashboard/",
+        DASHBOARD_STUDENTS,
+        {"teacher_same": OWN_SCHOOL, "teacher_other": {"student_elsewhere_user"}, "admin": ALL_STUDENTS},
+    ),
+    *listed(
+        "/api/teachers/dashboard/?school_id={school}",
+        DASHBOARD_STUDENTS,
+        {"teacher_same": OWN_SCHOOL, "teacher_other": set(), "admin": OWN_SCHOOL},
+    ),
+    *listed(
+        "/api/teachers/dashboard/?school_id={other_school}",
+        DASHBOARD_STUDENTS,
+        {"teacher_same": set(), "teacher_other": {"student_elsewhere_user"}, "admin": {"student_elsewhere_user"}},
+    ),
+    # own rows only: a second student's never appear
+    *listed(
+        "/api/notifications/",
+        lambda body: ids_of(body["results"], "notification_id"),
+        {"student": {"notification"}, "student2": {"notification2"}, "teacher_same": set(), "admin": set()},
+    ),
+    *listed(
+        "/api/projects/",
+        lambda body: ids_of(body, "project_id"),
+        {"student": {"project"}, "student2": {"project2"}, "teacher_same": set(), "admin": set()},
+    ),
+    *listed(
+        "/api/students/experience/dashboard/",
+        lambda body: ids_of(body["data"]["recent_activity"], "lesson_id"),
+        {"student": {"lesson"}, **NOBODY_ELSES},
+    ),
+    *listed(
+        "/api/students/experience/dashboard/",
+        lambda body: {body["data"]["continue_learning"]["lesson_id"]} if body["data"]["continue_learning"] else set(),
+        {"student": {"lesson"}, **NOBODY_ELSES},
+    ),
+    # drafts (and courses in review) never reach students, teachers or the catalog's cache
+    *listed(
+        "/api/students/experience/catalog/",
+        lambda body: ids_of(body["data"]["courses"], "course_id"),
+        {**{actor: {"course"} for actor in EVERYONE_BUT_ADMIN}, "admin": {"course", "draft_course", "review_course"}},
+    ),
+    *listed(
+        "/api/students/experience/catalog/{course}/",
+        lambda body: ids_of(body["data"]["modules"], "module_id"),
+        {**{actor: {"module"} for actor in EVERYONE_BUT_ADMIN}, "admin": {"module", "hidden_module"}},
+    ),
+    *listed(
+        "/api/courses/{course}/",
+        lambda body: {lesson["lesson_id"] for module in body["modules"] for lesson in module["lessons"]},
+        {**{actor: {"lesson"} for actor in EVERYONE_BUT_ADMIN}, "admin": {"lesson", "hidden_lesson"}},
+    ),
+]
+
+
 @pytest.mark.django_db
-def test_teachers_see_only_their_own_schools_students(world, client_for):
-    same = client_for(world.users["teacher_same"]).get("/api/teachers/dashboard/").json()["data"]["students"]
-    other = client_for(world.users["teacher_other"]).get("/api/teachers/dashboard/").json()["data"]["students"]
-    assert world.ids["student_user"] in {s["user_id"] for s in same}
-    assert world.ids["student_user"] not in {s["user_id"] for s in other}
+@pytest.mark.parametrize("url, extract, actor, expected", LISTS)
+def test_lists_hold_only_what_the_actor_may_see(world, client_for, url, extract, actor, expected):
+    response = client_for(world.users[actor]).get(url.format(**world.ids))
+    assert response.status_code == 200, response.content[:300]
+    assert extract(response.json()) == {world.ids[name] for name in expected}

@@ -77,6 +77,16 @@ def test_the_readme_credentials_sign_in_and_read_me(demo):
         assert api_client.get("/api/accounts/me/").json()["email"] == email
 
 
+def test_the_demo_student_dashboard_shows_a_three_day_streak(demo):
+    from students.selectors import student_dashboard
+
+    dashboard = student_dashboard(user=User.objects.get(email="student@mrict.local"))
+
+    assert dashboard["stats"]["streak_days"] == 3
+    assert dashboard["continue_learning"]["lesson_title"] == "Your first HTML page"
+    assert [course["title"] for course in dashboard["courses"]] == ["Build your first web page"]
+
+
 def test_seeding_twice_adds_nothing(demo):
     counts = (User.objects.count(), Recording.objects.count(), Enrollment.objects.count(), LessonStep.objects.count())
 

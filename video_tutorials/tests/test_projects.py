@@ -47,3 +47,43 @@ def test_another_student_cannot_read_or_edit(project, make_user, client_for):
     assert intruder.get(f"/api/project_files/by_project/?project={project['project_id']}").status_code == 404
     assert intruder.patch(f"/api/project_files/{file_id}/", {"content": "hacked"}, format="json").status_code == 404
     assert intruder.get("/api/projects/").json() == []
+
+
+@pytest.mark.parametrize(
+    "url, body",
+    [
+        ("/api/projects/create/", {"name": "Page", "colour": "red"}),
+        ("/api/project_files/", {"project": "{project}", "name": "a.css", "content": "", "owner": 1}),
+        ("/api/project_files/", {"project": "{project}", "name": "a.css", "file_type": "js"}),
+    ],
+)
+def test_unknown_fields_and_a_wrong_file_type_are_a_400_that_stores_nothing(student_client, project, url, body):
+    files, projects = ProjectFile.objects.count(), len(student_client.get("/api/projects/").json())
+    body = {
+        key: value.format(project=project["project_id"]) if isinstance(value, str) else value
+        for key, value in body.items()
+    }
+
+    response = student_client.post(url, body, format="json")
+
+    assert response.status_code == 400 and set(response.json()) == {"detail", "code", "errors"}
+    assert ProjectFile.objects.count() == files and len(student_client.get("/api/projects/").json()) == projects
+
+
+def test_a_file_type_that_matches_the_name_is_accepted(student_client, project):
+    body = {"project": project["project_id"], "name": "extra.css", "file_type": "css", "content": "p {}"}
+
+    response = student_client.post("/api/project_files/", body, format="json")
+
+    assert response.status_code == 201 and response.json()["file_type"] == "css"
+
+
+def test_patching_a_file_with_an_unknown_field_is_a_400_and_changes_nothing(student_client, project):
+    html = next(f for f in project["files"] if f["file_type"] == "html")
+
+    response = student_client.patch(
+        f"/api/project_files/{html['id']}/", {"content": "x", "locked": True}, format="json"
+    )
+
+    assert response.status_code == 400 and response.json()["errors"] == {"locked": ["Unknown field."]}
+    assert ProjectFile.objects.get(pk=html["id"]).content == html["content"]

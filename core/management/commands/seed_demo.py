@@ -6,6 +6,7 @@ import random
 import shutil
 import subprocess
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
@@ -20,6 +21,7 @@ from courses.models import (
     ContentTransition,
     Course,
     Enrollment,
+    LearningDay,
     Lesson,
     LessonProgress,
     LessonStep,
@@ -359,6 +361,13 @@ class Command(BaseCommand):
 
     def make_progress(self, students, course):
         lessons = list(Lesson.objects.filter(module__course=course).order_by("module__order", "order"))
+        # The days the dashboard's streak counts: the demo student learned on the last three.
+        today = timezone.localdate()
+        LearningDay.objects.bulk_create(
+            [LearningDay(user=students[0], date=today - timedelta(days=offset)) for offset in range(3)]
+            + [LearningDay(user=user, date=today) for user in students[1:]],
+            ignore_conflicts=True,
+        )
         for index, user in enumerate(students):
             Enrollment.objects.get_or_create(user=user, course=course)
             done = index % (len(lessons) + 1)
