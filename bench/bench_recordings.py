@@ -12,7 +12,6 @@ database and media folder in a temp directory.
 
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -133,6 +132,10 @@ def ingest_over_http(client, *, recording_id: str, snapshots: list[dict], batch_
     return elapsed_ms, queries.count
 
 
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("PASS" if ok else "FAIL")
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     from accounts.models import User
@@ -146,23 +149,26 @@ def main() -> None:
     admin_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=admin)['access']}")
     student_client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user=student)['access']}")
 
-    # --- transcoding: the whole ladder + audio in the upload's task, then per rung
+    # --- transcoding, wall clock, on 2 cores (ffmpeg inherits this process's CPU affinity)
     source = make_source()
-    cores = os.cpu_count() or 1
+    all_cpus = os.sched_getaffinity(0)
+    bench_cpus = set(sorted(all_cpus)[:2])
+    os.sched_setaffinity(0, bench_cpus)
     speed_rows = []
 
-    def timed(label: str, work) -> None:
-        """Wall time, and ffmpeg's CPU time: CPU / cores estimates the wall time on an
-        otherwise idle machine (this one is shared with other jobs)."""
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    def timed(label: str, work, *, target: float | None = None):
         t0 = time.perf_counter()
         result = work()
         wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        idle_wall = max(cpu / cores, 1e-6)
+        factor = VIDEO_SECONDS / wall
         speed_rows.append(
-            [label, f"{wall:.1f}", f"{VIDEO_SECONDS / wall:.1f}x", f"{cpu:.1f}", f"{VIDEO_SECONDS / idle_wall:.1f}x"]
+            [
+                label,
+                f"{wall:.1f}",
+                f"{factor:.1f}x",
+                f"≥ {target:.0f}x" if target else "",
+                verdict(factor >= target if target else None),
+            ]
         )
         return result
 
@@ -172,12 +178,16 @@ def main() -> None:
                 "/api/upload/", {"video_file": handle, "title": "Bench lesson"}, format="multipart"
             )
 
-    response = timed("upload → ready (probe, ladder, audio, poster)", upload)
+    response = timed("upload → ready (probe, integrity, ladder, audio, poster)", upload)
     assert response.status_code == 201, response.content
     recording = Recording.objects.get(recording_id=response.json()["data"]["recording_id"])
     assert recording.status == "ready", recording.error
-    # The task's work alone (an idempotent re-run): target ≥ 5x realtime on 2 cores.
-    timed("transcode task: ladder + audio + poster", lambda: services.recording_transcode(recording_pk=recording.pk))
+    # The task's work alone (a forced re-run): the issue's target.
+    timed(
+        "transcode task: whole ladder + audio + poster",
+        lambda: services.recording_transcode(recording_pk=recording.pk, force=True),
+        target=5,
+    )
     info = transcoding.probe(source)
     ladder = list(settings.TRANSCODE_LADDER)
     for rung in ladder:
@@ -192,6 +202,7 @@ def main() -> None:
     settings.TRANSCODE_LADDER = ladder
     audio_only = transcoding.ProbeResult(**{**info.__dict__, "has_video": False})
     timed("audio only (Opus)", lambda: transcoding.transcode(str(source), WORK / "audio-only", audio_only))
+    os.sched_setaffinity(0, all_cpus)
 
     # --- the timeline, sent as the recorder does (a batch every 2 s)
     snapshots = edited_html_snapshots()
@@ -221,31 +232,36 @@ def main() -> None:
     for label in ("720p", "360p", "240p"):
         if label in assets:
             per_min = assets[label].size_bytes / duration * 60
-            rows.append(
-                [
-                    f"{label} video + timeline",
-                    f"{(per_min + per_min_timeline) / 1e6:.3f}",
-                    f"{assets[label].bitrate_kbps} kbit/s total",
-                ]
-            )
-    audio_per_min = assets["audio"].size_bytes / duration * 60
-    rows.append(["audio + timeline", f"{(audio_per_min + per_min_timeline) / 1e6:.3f}", "target ≤ 0.300"])
-    rows.append(["timeline alone (delta, gzip)", f"{per_min_timeline / 1e6:.4f}", ""])
-    rows.append(["timeline alone (full, gzip)", f"{timeline_full_gzip / LESSON_MINUTES / 1e6:.4f}", ""])
-    table("Bytes a student downloads per minute of lesson", ["mode", "MB/min", "note"], rows)
+            rows.append([f"{label} (video + AAC) + timeline", f"{(per_min + per_min_timeline) / 1e6:.3f}", "", "—"])
+    audio_per_min = (assets["audio"].size_bytes / duration * 60 + per_min_timeline) / 1e6
+    rows.append(["audio + timeline", f"{audio_per_min:.3f}", "≤ 0.300", verdict(audio_per_min <= 0.3)])
+    rows.append(["timeline alone (delta, gzip)", f"{per_min_timeline / 1e6:.4f}", "", "—"])
+    rows.append(["timeline alone (full, gzip)", f"{timeline_full_gzip / LESSON_MINUTES / 1e6:.4f}", "", "—"])
+    table("Bytes a student downloads per minute of lesson", ["mode", "MB/min", "target", "result"], rows)
 
+    caps = {f"{entry.split(':')[0]}p": int(entry.split(":")[1]) for entry in settings.TRANSCODE_LADDER}
+    table(
+        "Rung bitrates (whole file: video + audio + container) vs the caps in settings",
+        ["rung", "bitrate kbit/s", "duration s", "cap kbit/s", "result"],
+        [
+            [label, assets[label].bitrate_kbps, f"{assets[label].duration:.1f}", caps[label],
+             verdict(assets[label].bitrate_kbps <= caps[label])]
+            for label in sorted(caps, key=lambda label: int(label[:-1]))
+            if label in assets
+        ]
+        + [["audio (Opus)", assets["audio"].bitrate_kbps, f"{assets['audio'].duration:.1f}", "", "—"]],
+    )  # fmt: skip
+
+    ratio = recording.timeline_bytes / full_bytes
     table(
         "Timeline storage (3,600 snapshots of a ~3 KB file)",
-        ["stored as", "bytes", "ratio"],
+        ["stored as", "bytes", "ratio", "target", "result"],
         [
-            ["every snapshot in full", f"{full_bytes:,}", "1.00"],
-            [
-                "keyframes + deltas (chunks)",
-                f"{recording.timeline_bytes:,}",
-                f"{recording.timeline_bytes / full_bytes:.3f} (target ≤ 0.100)",
-            ],
+            ["every snapshot in full", f"{full_bytes:,}", "1.000", "", "—"],
+            ["keyframes + deltas (chunks)", f"{recording.timeline_bytes:,}", f"{ratio:.3f}", "≤ 0.100",
+             verdict(ratio <= 0.1)],
         ],
-    )
+    )  # fmt: skip
 
     # --- detail endpoint vs orjson.dumps of the same prebuilt payload
     def detail(**headers):
@@ -254,10 +270,11 @@ def main() -> None:
     gzip_ok = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}  # what browsers send
     cache.clear()
     with QueryCounter() as cold_queries:
-        payload = detail().json()
-    with QueryCounter() as warm_queries:
+        payload = detail(**gzip_ok)
+    payload = detail().json()
+    with QueryCounter() as cached_queries:
         detail(**gzip_ok)
-    cold_times, warm_gzip_times, warm_plain_times, floors = [], [], [], []
+    cold_times, cached_gzip_times, cached_plain_times, floors = [], [], [], []
     for _ in range(15):
         cache.clear()
         t0 = time.perf_counter()
@@ -265,10 +282,10 @@ def main() -> None:
         cold_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         detail(**gzip_ok)
-        warm_gzip_times.append(time.perf_counter() - t0)
+        cached_gzip_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         plain = detail()
-        warm_plain_times.append(time.perf_counter() - t0)
+        cached_plain_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
         orjson.dumps(payload)
         floors.append(time.perf_counter() - t0)
@@ -280,46 +297,43 @@ def main() -> None:
     warmed = warm(recording.pk)
     warm_seconds = time.perf_counter() - t0
     cold, floor = statistics.median(cold_times), statistics.median(floors)
-    warm_gzip, warm_plain = statistics.median(warm_gzip_times), statistics.median(warm_plain_times)
+    cached_gzip, cached_plain = statistics.median(cached_gzip_times), statistics.median(cached_plain_times)
     table(
-        "Recording detail (3,600 snapshots, full encoding)",
-        ["measure", "value"],
+        "Recording detail (3,600 snapshots, full encoding; server time in process, median of 15)",
+        ["measure", "value", "target", "result"],
         [
-            ["JSON bytes / gzip bytes served", f"{len(plain.content):,} / {len(response.content):,}"],
-            ["orjson.dumps(prebuilt payload): the floor", f"{floor * 1000:.1f} ms"],
-            [
-                "server, cached, gzip accepted (median of 15)",
-                f"{warm_gzip * 1000:.1f} ms = {warm_gzip / floor:.2f}x (target ≤ 2)",
-            ],
-            ["server, cached, client refuses gzip", f"{warm_plain * 1000:.1f} ms = {warm_plain / floor:.2f}x"],
-            [
-                "server, cold: decode + render + gzip (if not warmed)",
-                f"{cold * 1000:.1f} ms = {cold / floor:.2f}x",
-            ],
-            [f"warming at publish ({warmed} variants, in the worker)", f"{warm_seconds * 1000:.0f} ms"],
-            ["queries, cached (incl. the JWT user lookup)", f"{warm_queries.count} (target ≤ 3)"],
-            ["queries, cold (incl. the JWT user lookup)", f"{cold_queries.count}"],
+            ["JSON bytes / gzip bytes served", f"{len(plain.content):,} / {len(response.content):,}", "", "—"],
+            ["orjson.dumps(prebuilt payload): the floor", f"{floor * 1000:.1f} ms", "", "—"],
+            ["cached (after publish warms it), gzip accepted", f"{cached_gzip * 1000:.1f} ms = "
+             f"{cached_gzip / floor:.2f}x", "≤ 2x", verdict(cached_gzip / floor <= 2)],
+            ["cached, client refuses gzip (gunzip per request)", f"{cached_plain * 1000:.1f} ms = "
+             f"{cached_plain / floor:.2f}x", "≤ 2x", verdict(cached_plain / floor <= 2)],
+            ["cold (cache empty): decode + render + gzip", f"{cold * 1000:.1f} ms = {cold / floor:.2f}x", "≤ 2x",
+             verdict(cold / floor <= 2)],
+            ["queries, cached (incl. the JWT user lookup)", cached_queries.count, "≤ 3",
+             verdict(cached_queries.count <= 3)],
+            ["queries, cold (incl. the JWT user lookup)", cold_queries.count, "≤ 3",
+             verdict(cold_queries.count <= 3)],
+            [f"warming at publish ({warmed} variants, in the worker)", f"{warm_seconds * 1000:.0f} ms", "", "—"],
         ],
-    )
+    )  # fmt: skip
     table(
         "Snapshot ingest",
-        ["measure", "value"],
+        ["measure", "value", "target", "result"],
         [
-            [
-                "1,000-snapshot batch, POST /api/save-code-snapshots/",
-                f"{batch_ms:.0f} ms, {batch_queries} queries incl. the JWT user lookup (target ≤ 5)",
-            ],
-            [
-                "1,800 recorder batches of 2 (service)",
-                f"{ingest_all:.1f} s total, {ingest_all / 1800 * 1000:.1f} ms per batch",
-            ],
+            ["1,000-snapshot batch, POST /api/save-code-snapshots/: time", f"{batch_ms:.0f} ms", "", "—"],
+            ["… its queries (incl. the JWT user lookup)", batch_queries, "≤ 5", verdict(batch_queries <= 5)],
+            ["1,800 recorder batches of 2 (service)",
+             f"{ingest_all:.1f} s total, {ingest_all / 1800 * 1000:.1f} ms per batch", "", "—"],
         ],
-    )
+    )  # fmt: skip
     table(
-        f"Transcoding speed ({VIDEO_SECONDS} s 1280x720 30 fps screencast, {os.cpu_count()} cores)",
-        ["job", "wall s", "realtime (wall)", "ffmpeg CPU s", "realtime on idle cores (CPU/cores)"],
+        f"Transcoding speed, wall clock ({VIDEO_SECONDS} s 1280x720 30 fps screencast + speech, "
+        f"pinned to {len(bench_cpus)} of {len(all_cpus)} cores)",
+        ["job", "wall s", "realtime factor", "target", "result"],
         speed_rows,
     )
+    print("\nTimes are wall clock on a shared machine: other jobs running at the same time make them noisy.")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from conftest import free_port, need_service
 from core.errors import ServiceUnavailable
 from video_tutorials import services, transcoding
 from video_tutorials.models import Recording, RecordingAsset
-from video_tutorials.tests.conftest import media_dir, upload  # noqa: F401  (generated clips)
+from video_tutorials.tests.conftest import lesson, media_dir, upload  # noqa: F401  (fixtures, generated clips)
 
 pytestmark = [pytest.mark.ffmpeg, pytest.mark.django_db]
 
@@ -160,3 +160,26 @@ def test_storage_failure_while_saving_renditions_removes_the_runs_files(settings
     with pytest.raises(ServiceUnavailable):
         services._assets_replace(recording=recording, outputs=outputs, duration=3.0)
     assert files_under(settings.MEDIA_ROOT) == [] and not RecordingAsset.objects.exists()
+
+
+def test_disk_full_while_building_a_bundle_is_507_and_leaves_no_bundle(student_client, tiny_disk, lesson):
+    """The bundle is written under a temporary name and moved into place only when whole:
+    a full disk leaves nothing a later request could take for a finished bundle."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    recording = Recording.objects.create(title="Offline", lesson=lesson, status=Recording.Status.READY)
+    for kind, label, size in (("audio", "audio", 45_000), ("poster", "poster", 5_000)):
+        name = default_storage.save(
+            f"recordings/{recording.recording_id}/media/{label}.bin", ContentFile(os.urandom(size))
+        )
+        RecordingAsset.objects.create(
+            recording=recording, kind=kind, label=label, file=name, mime_type="audio/webm", size_bytes=size
+        )
+    services.recording_publish(recording=recording, by=None)
+    media_before = sorted(files_under(tiny_disk))
+
+    response = student_client.get(f"/api/recordings/{recording.recording_id}/bundle/")
+    assert response.status_code == 507, response.content
+    assert response.json()["code"] == "insufficient_storage"
+    assert sorted(files_under(tiny_disk)) == media_before  # no partial, no final bundle

@@ -12,7 +12,7 @@ class RecordingAssetInline(admin.TabularInline):
     model = RecordingAsset
     extra = 0
     can_delete = False
-    fields = ["kind", "label", "file", "width", "height", "bitrate_kbps", "size_bytes", "mime_type"]
+    fields = ["kind", "label", "file", "width", "height", "duration", "bitrate_kbps", "size_bytes", "mime_type"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -49,6 +49,14 @@ class RecordingAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     exclude = ["snapshot_batch_ids", "is_published"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service, so the edit bumps content_version: students' cached JSON,
+        # ETags and bundles must not keep the old title or description.
+        services.recording_edit(recording=obj, fields=form.changed_data)
 
     @admin.display(description="Preview")
     def preview(self, obj: Recording):

@@ -5,7 +5,6 @@ import gzip
 import re
 from functools import partial
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
@@ -63,16 +62,10 @@ def _lesson_for(key: str | None):
 
 
 def _visible_recording(request, key: str, *, with_assets: bool = True):
-    recording = selectors.visible_recordings_for(user=request.user).filter(**_key_lookup(key)).first()
+    recording = selectors.recording_get(user=request.user, key=key, prefetch_assets=with_assets)
     if recording is None:
         raise NotFound("No recording with this id.")
-    if with_assets:
-        prefetch_related_objects([recording], "assets")
     return recording
-
-
-def _key_lookup(key: str) -> dict:
-    return {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
 
 
 def _summary(recording) -> dict:
@@ -241,36 +234,40 @@ class SnapshotBatchApi(APIView):
         )
 
 
-class RecordingActionApi(APIView):
-    permission_classes = [IsAdminRole]
-    action = ""
+def _action_schema(description: str):
+    return extend_schema(
+        parameters=[RECORDING_ID], request=None, responses={200: RecordingEnvelope}, tags=TAGS, description=description
+    )
 
+
+class RecordingPublishApi(APIView):
+    permission_classes = [IsAdminRole]
+
+    @_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
     def post(self, request, recording_id: str):
         recording = _visible_recording(request, recording_id, with_assets=False)
-        if self.action == "publish":
-            recording = services.recording_publish(recording=recording, by=request.user)
-        elif self.action == "unpublish":
-            recording = services.recording_unpublish(recording=recording, by=request.user)
-        else:
-            recording = services.recording_retry(recording=recording)
-        return enveloped(_summary(recording), message=f"Recording {self.action} done.")
+        recording = services.recording_publish(recording=recording, by=request.user)
+        return enveloped(_summary(recording), message="Recording publish done.")
 
 
-def _action_view(name: str, description: str):
-    view = type(f"Recording{name.title()}Api", (RecordingActionApi,), {"action": name})
-    view.post = extend_schema(
-        parameters=[RECORDING_ID],
-        request=None,
-        responses={200: RecordingEnvelope},
-        tags=TAGS,
-        description=description,
-    )(RecordingActionApi.post)
-    return view
+class RecordingUnpublishApi(APIView):
+    permission_classes = [IsAdminRole]
+
+    @_action_schema("Hide a recording from students again (admins).")
+    def post(self, request, recording_id: str):
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = services.recording_unpublish(recording=recording, by=request.user)
+        return enveloped(_summary(recording), message="Recording unpublish done.")
 
 
-RecordingPublishApi = _action_view("publish", "Publish a ready recording (admins); notifies enrolled students.")
-RecordingUnpublishApi = _action_view("unpublish", "Hide a recording from students again (admins).")
-RecordingRetryApi = _action_view("retry", "Queue a failed recording's transcode again (admins).")
+class RecordingRetryApi(APIView):
+    permission_classes = [IsAdminRole]
+
+    @_action_schema("Queue a failed recording's transcode again (admins).")
+    def post(self, request, recording_id: str):
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = services.recording_retry(recording=recording)
+        return enveloped(_summary(recording), message="Recording retry done.")
 
 
 class RecordingCaptionsApi(APIView):
@@ -336,11 +333,9 @@ class RecordingBundleApi(APIView):
         query.is_valid(raise_exception=True)
         recording = _visible_recording(request, recording_id)
         bundle = bundles.bundle_for(recording=recording, rung=query.validated_data["rung"])
-        from django.core.files.storage import default_storage
-
         return ranged_file_response(
             request._request,
-            open_file=lambda: default_storage.open(bundle.name, "rb"),
+            open_file=bundle.open,
             size=bundle.size,
             content_type="application/zip",
             etag=f'"{bundle.content_hash}"',

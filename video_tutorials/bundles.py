@@ -3,8 +3,12 @@ with no network (manifest.json, audio, an optional video rung, poster, captions,
 full code timeline and the lesson's steps without their answers)."""
 
 import hashlib
+import logging
 import os
+import re
+import shutil
 import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -16,6 +20,9 @@ from rest_framework.exceptions import ValidationError
 
 from .models import Recording, RecordingAsset
 from .selectors import timeline_window
+from .services import STORAGE_ERRORS, _storage_discard, _storage_failure, _storage_save
+
+logger = logging.getLogger(__name__)
 
 BUNDLE_FORMAT = "mrict-lesson-bundle"
 BUNDLE_VERSION = 1
@@ -26,6 +33,9 @@ class Bundle:
     name: str  # in default storage
     size: int
     content_hash: str
+
+    def open(self):
+        return default_storage.open(self.name, "rb")
 
 
 def _lesson_payload(recording: Recording) -> dict | None:
@@ -53,9 +63,20 @@ def _lesson_payload(recording: Recording) -> dict | None:
     }
 
 
-def bundle_for(*, recording: Recording, rung: str) -> Bundle:
-    """The bundle for this recording's current content and ``rung`` (built once, then
-    reused from storage until anything in it changes)."""
+# Every entry carries this date: a rebuild of the same content is byte-identical, so a
+# download resumed (Range + If-Range) across a rebuild still gets matching bytes.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _entry(path: str, *, compress: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(path, date_time=ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def _bundle_files(recording: Recording, rung: str) -> tuple[RecordingAsset | None, list[tuple[str, RecordingAsset]]]:
+    """The chosen video and every media file of the bundle, with its path in the zip."""
     assets = list(recording.assets.all())
     video = None
     if rung != "none":
@@ -66,9 +87,6 @@ def bundle_for(*, recording: Recording, rung: str) -> Bundle:
     audio = next((a for a in assets if a.kind == RecordingAsset.Kind.AUDIO), None)
     poster = next((a for a in assets if a.kind == RecordingAsset.Kind.POSTER), None)
     captions = sorted((a for a in assets if a.kind == RecordingAsset.Kind.CAPTION), key=lambda a: a.label)
-
-    timeline = orjson.dumps(timeline_window(recording=recording, start=None, end=None, delta=False))
-    lesson = orjson.dumps(_lesson_payload(recording))
     files: list[tuple[str, RecordingAsset]] = []
     if audio:
         files.append(("audio" + PurePosixPath(audio.file.name).suffix, audio))
@@ -78,22 +96,44 @@ def bundle_for(*, recording: Recording, rung: str) -> Bundle:
         files.append(("poster" + PurePosixPath(poster.file.name).suffix, poster))
     for caption in captions:
         files.append((f"captions/{caption.label}.vtt", caption))
+    return video, files
 
+
+def _folder(recording: Recording) -> str:
+    return f"recordings/{recording.recording_id}/bundles"
+
+
+def bundle_for(*, recording: Recording, rung: str) -> Bundle:
+    """The bundle for this recording's current content and ``rung``: built once, then
+    served from storage until anything in it changes.
+
+    Its content hash needs no timeline decoding (a Range request must stay cheap): the
+    recording's content_version changes with every change of its timeline, media,
+    captions and texts, and the lesson's part (steps without answers) is small enough to
+    hash as it is. The zip is written under a temporary name and moved into place when
+    complete, so a reader never sees half a bundle; concurrent builders of one version
+    write identical bytes, and the last move simply wins."""
+    video, files = _bundle_files(recording, rung)
+    lesson = orjson.dumps(_lesson_payload(recording))
+    key = [BUNDLE_VERSION, recording.recording_id, recording.content_version, rung, hashlib.sha256(lesson).hexdigest()]
+    content_hash = hashlib.sha256(orjson.dumps(key)).hexdigest()
+    name = f"{_folder(recording)}/{rung}-v{recording.content_version}-{content_hash[:20]}.zip"
+    try:
+        if default_storage.exists(name):
+            return Bundle(name, default_storage.size(name), content_hash)
+    except STORAGE_ERRORS as exc:
+        raise _storage_failure(exc, name) from exc
+    _build(recording=recording, name=name, content_hash=content_hash, video=video, files=files, lesson=lesson)
+    _delete_superseded(recording=recording, current=PurePosixPath(name).name)
+    return Bundle(name, default_storage.size(name), content_hash)
+
+
+def _build(*, recording: Recording, name: str, content_hash: str, video, files, lesson: bytes) -> None:
+    timeline = orjson.dumps(timeline_window(recording=recording, start=None, end=None, delta=False))
     entries = [
         {"path": "timeline.json", "size_bytes": len(timeline), "sha256": hashlib.sha256(timeline).hexdigest()},
         {"path": "lesson.json", "size_bytes": len(lesson), "sha256": hashlib.sha256(lesson).hexdigest()},
-    ]
-    # Stored media files never change in place (each transcode writes new names), so
-    # their storage name and size identify their content without re-reading them.
-    entries += [
-        {"path": path, "size_bytes": asset.size_bytes, "source": asset.file.name, "mime_type": asset.mime_type}
-        for path, asset in files
-    ]
-    content_hash = hashlib.sha256(orjson.dumps([recording.recording_id, rung, entries])).hexdigest()
-    name = f"recordings/{recording.recording_id}/bundles/{rung}-{content_hash[:20]}.zip"
-    if default_storage.exists(name):
-        return Bundle(name, default_storage.size(name), content_hash)
-
+    ] + [{"path": path, "size_bytes": asset.size_bytes, "mime_type": asset.mime_type} for path, asset in files]
     manifest = {
         "format": BUNDLE_FORMAT,
         "version": BUNDLE_VERSION,
@@ -106,33 +146,72 @@ def bundle_for(*, recording: Recording, rung: str) -> Bundle:
             "language": recording.language,
             "lesson_id": recording.lesson.lesson_id if recording.lesson else None,
         },
-        "audio": files[0][0] if audio else None,
-        "video": next((p for p, a in files if a is video), None) if video else None,
+        "audio": next((p for p, a in files if a.kind == RecordingAsset.Kind.AUDIO), None),
+        "video": next((p for p, a in files if a is video), None),
         "video_rung": video.label if video else None,
-        "poster": next((p for p, a in files if a is poster), None) if poster else None,
+        "poster": next((p for p, a in files if a.kind == RecordingAsset.Kind.POSTER), None),
         "captions": [{"language": a.label, "path": p} for p, a in files if a.kind == RecordingAsset.Kind.CAPTION],
         "timeline": "timeline.json",
         "lesson": "lesson.json",
         "snapshot_count": recording.snapshot_count,
-        "files": [{k: v for k, v in entry.items() if k != "source"} for entry in entries],
+        "files": entries,
     }
     handle, temp_path = tempfile.mkstemp(prefix="mrict-bundle-", suffix=".zip")
     os.close(handle)
     try:
         with zipfile.ZipFile(temp_path, "w") as archive:
-            archive.writestr("manifest.json", orjson.dumps(manifest, option=orjson.OPT_INDENT_2), zipfile.ZIP_DEFLATED)
-            archive.writestr("timeline.json", timeline, zipfile.ZIP_DEFLATED)
-            archive.writestr("lesson.json", lesson, zipfile.ZIP_DEFLATED)
+            archive.writestr(_entry("manifest.json", compress=True), orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+            archive.writestr(_entry("timeline.json", compress=True), timeline)
+            archive.writestr(_entry("lesson.json", compress=True), lesson)
             for path, asset in files:
-                info = zipfile.ZipInfo(path)
                 # Media is already compressed; only captions shrink further.
-                is_text = asset.kind == RecordingAsset.Kind.CAPTION
-                info.compress_type = zipfile.ZIP_DEFLATED if is_text else zipfile.ZIP_STORED
+                info = _entry(path, compress=asset.kind == RecordingAsset.Kind.CAPTION)
                 with asset.file.open("rb") as source, archive.open(info, "w", force_zip64=True) as target:
-                    while chunk := source.read(1024 * 1024):
-                        target.write(chunk)
+                    shutil.copyfileobj(source, target, 1024 * 1024)
         with open(temp_path, "rb") as built:
-            stored = default_storage.save(name, File(built))
+            _storage_put(name, File(built))
+    except STORAGE_ERRORS as exc:  # the local temp disk, or reading a stored asset
+        raise _storage_failure(exc, name) from exc
     finally:
         os.unlink(temp_path)
-    return Bundle(stored, default_storage.size(stored), content_hash)
+
+
+def _storage_put(name: str, content) -> None:
+    """Store ``content`` at exactly ``name``, all or nothing. On a local disk: written
+    under a temporary name next to it (507/503 and nothing left on failure), then renamed
+    over ``name`` (atomic; a reader streaming an older copy keeps its open file). An
+    object store's PUT already appears whole or not at all."""
+    try:
+        final_path = default_storage.path(name)
+    except NotImplementedError:
+        default_storage.save(name, content)  # S3 backends overwrite by default: the same bytes
+        return
+    partial = _storage_save(f"{PurePosixPath(name).parent}/partial-{uuid.uuid4().hex}.zip.tmp", content)
+    try:
+        os.replace(default_storage.path(partial), final_path)
+    except OSError:
+        _storage_discard(partial)
+        raise
+
+
+BUNDLE_NAME_RE = re.compile(r"^(?P<rung>[^-]+)-v(?P<version>\d+)-[0-9a-f]+\.zip$")
+
+
+def _delete_superseded(*, recording: Recording, current: str) -> None:
+    """Bundles of an older version, or an older build of this rung, are never served
+    again (their hash is gone): free the space. Partial files of running builds stay."""
+    this = BUNDLE_NAME_RE.match(current)
+    folder = _folder(recording)
+    try:
+        _, names = default_storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    except STORAGE_ERRORS as exc:
+        logger.warning("Could not list %s: %r", folder, exc)
+        return
+    for old in names:
+        match = BUNDLE_NAME_RE.match(old)
+        if old == current or match is None:
+            continue
+        if int(match["version"]) < int(this["version"]) or match["rung"] == this["rung"]:
+            _storage_discard(f"{folder}/{old}")

@@ -101,6 +101,11 @@ class Recording(models.Model):
     transcode_queued_at = models.DateTimeField(null=True, blank=True)
     is_published = models.BooleanField(default=False, db_index=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set once the enrolled students were told: a re-publish or a concurrent publish never tells them twice.
+    notified_at = models.DateTimeField(null=True, blank=True)
+    # When the original arrived: title-only snapshot batches that come late (the last one in
+    # flight, a re-send after a network cut) still find their take for a few minutes.
+    uploaded_at = models.DateTimeField(null=True, blank=True)
     snapshot_count = models.PositiveIntegerField(default=0)
     timeline_bytes = models.PositiveBigIntegerField(default=0)
     # Client batch ids already stored (bounded), so a re-sent batch is stored once.
@@ -143,6 +148,7 @@ class RecordingAsset(models.Model):
     height = models.PositiveIntegerField(default=0)
     bitrate_kbps = models.PositiveIntegerField(default=0)
     size_bytes = models.PositiveBigIntegerField(default=0)
+    duration = models.FloatField(null=True, blank=True, help_text="Seconds, measured on the rendition itself.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

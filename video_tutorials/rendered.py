@@ -30,10 +30,13 @@ def timeline_variant(*, start=None, end=None, encoding: str = "full") -> str:
 def validators(recording: Recording, *, is_admin: bool, variant: str) -> tuple[str, float]:
     """(ETag, Last-Modified) of one variant as one audience sees it."""
     parts = [recording.recording_id, str(recording.content_version), "a" if is_admin else "u", variant]
-    if recording.lesson_id:  # the lesson's title is part of the payload
-        parts.append(str(recording.lesson.updated_at.timestamp()))
+    last_modified = recording.updated_at.timestamp()
+    if recording.lesson_id:  # the lesson's title is part of the payload: both validators see it
+        lesson_modified = recording.lesson.updated_at.timestamp()
+        parts.append(str(lesson_modified))
+        last_modified = max(last_modified, lesson_modified)
     digest = hashlib.sha1(":".join(parts).encode()).hexdigest()
-    return f'W/"{digest[:24]}"', recording.updated_at.timestamp()
+    return f'W/"{digest[:24]}"', last_modified
 
 
 def gzipped_body(etag: str, build) -> bytes:

@@ -34,9 +34,12 @@ def with_assets(queryset: QuerySet[Recording]) -> QuerySet[Recording]:
     return queryset.prefetch_related(Prefetch("assets", queryset=RecordingAsset.objects.order_by("kind", "height")))
 
 
-def recording_get(*, user, key: str) -> Recording | None:
-    """One visible recording by public id (``REC-…``) or numeric id, assets prefetched."""
-    queryset = with_assets(visible_recordings_for(user=user))
+def recording_get(*, user, key: str, prefetch_assets: bool = True) -> Recording | None:
+    """One visible recording by public id (``REC-…``) or numeric id (assets prefetched
+    unless the caller does not need them)."""
+    queryset = visible_recordings_for(user=user)
+    if prefetch_assets:
+        queryset = with_assets(queryset)
     lookup = {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
     return queryset.filter(**lookup).first()
 
@@ -53,6 +56,7 @@ def asset_dict(asset: RecordingAsset) -> dict:
         "url": asset.file.url,
         "size_bytes": asset.size_bytes,
         "bitrate_kbps": asset.bitrate_kbps,
+        "duration": asset.duration,
         "height": asset.height,
         "width": asset.width,
         "mime_type": asset.mime_type,

@@ -1,6 +1,7 @@
 """Request and response shapes of the recording endpoints (exact, for the OpenAPI schema)."""
 
 import math
+import re
 
 from django.conf import settings
 from rest_framework import serializers
@@ -18,8 +19,13 @@ def _finite(value: float, *, field: str) -> float:
     return value
 
 
+POSITION_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+
+
 class PositionField(serializers.JSONField):
-    """``{lineNumber, column}`` / ``{scrollTop, scrollLeft, timestamp?}``: a small object of numbers."""
+    """``{lineNumber, column}`` / ``{scrollTop, scrollLeft, timestamp?}``: a small object of
+    numbers under short ASCII names (a lone surrogate in a key would pass JSON parsing and
+    then fail when the timeline is encoded)."""
 
     def to_internal_value(self, data):
         if data is None:
@@ -29,7 +35,7 @@ class PositionField(serializers.JSONField):
         for key, value in data.items():
             if (
                 not isinstance(key, str)
-                or len(key) > 32
+                or not POSITION_KEY_RE.fullmatch(key)
                 or isinstance(value, bool)
                 or not isinstance(value, (int, float))
                 or math.isnan(value)
@@ -175,6 +181,7 @@ class RenditionSerializer(serializers.Serializer):
     url = serializers.CharField()
     size_bytes = serializers.IntegerField()
     bitrate_kbps = serializers.IntegerField()
+    duration = serializers.FloatField(allow_null=True, help_text="Seconds, measured on this rendition.")
     height = serializers.IntegerField()
     width = serializers.IntegerField()
     mime_type = serializers.CharField()

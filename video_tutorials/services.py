@@ -51,6 +51,31 @@ EXTENSION_FOR_FORMAT = {
 }
 
 
+# --- every visible change ---------------------------------------------------------
+
+
+def recording_changed(*, recording_pk: int, **fields) -> None:
+    """Write ``fields`` and bump ``content_version``: every change a client can see goes
+    through here (or bumps it in the same statement), because the version is the ETag
+    and the key of the cached JSON and of the offline bundles.
+
+    Transcode progress goes through here too: it only moves while the recording is
+    processing, which no student can see, so students' cached JSON is never thrown away
+    by it; only the admins' detail is re-rendered."""
+    Recording.objects.filter(pk=recording_pk).update(
+        **fields, content_version=F("content_version") + 1, updated_at=timezone.now()
+    )
+
+
+def recording_edit(*, recording: Recording, fields: list[str]) -> Recording:
+    """Save an admin's edits of ``fields`` (Django admin's change form)."""
+    with transaction.atomic():
+        recording.save(update_fields=[*fields, "updated_at"])
+        recording_changed(recording_pk=recording.pk)
+    recording.refresh_from_db()
+    return recording
+
+
 # --- upload ------------------------------------------------------------------------
 
 
@@ -87,7 +112,10 @@ def install_upload_limit(request) -> None:
 
 
 def _validate_file_name(name: str) -> str:
-    if not name or "/" in name or "\\" in name or ".." in name or "\x00" in name:
+    """The name is only kept as a label (the stored file is named after the recording);
+    Django's multipart parser has already dropped any folders from it. What is left must
+    still be a plain name: ``intro..v2.webm`` is, ``..`` is not."""
+    if name.strip(". ") == "" or any(char in name for char in "/\\\x00"):
         raise ValidationError({"video_file": ["Send a plain file name, without folders or '..'."]})
     return name[:255]
 
@@ -127,6 +155,9 @@ def media_probe_upload(*, uploaded_file) -> transcoding.ProbeResult:
             transcoding.check_integrity(path)
         except transcoding.MediaError as exc:
             raise ValidationError({"video_file": [str(exc)]}, code="not_media") from exc
+        except transcoding.MediaToolError as exc:
+            logger.error("Media tools failed while probing an upload: %s", exc)
+            raise ServiceUnavailable("Media tools are unavailable right now; the file was not stored.") from exc
     return info
 
 
@@ -191,16 +222,11 @@ def recording_upload(
     language: str = "en",
     lesson=None,
 ) -> Recording:
-    """Store a probed upload as a recording: the one its snapshots already created
-    (same title, awaiting the upload) or a new one. Transcoding is queued separately."""
+    """Store a probed upload as a recording: the take its snapshots already created
+    (see ``_open_takes``) or a new one. Transcoding is queued separately."""
     info = media_probe_upload(uploaded_file=uploaded_file)
     with transaction.atomic():
-        recording = (
-            Recording.objects.select_for_update()
-            .filter(title=title, status=Recording.Status.AWAITING_UPLOAD)
-            .order_by("-created_at", "-id")
-            .first()
-        )
+        recording = _open_takes(Recording.objects.select_for_update(), title=title).first()
         if recording is None:
             recording = Recording(title=title)
         recording.description = description
@@ -214,6 +240,7 @@ def recording_upload(
         recording.status = Recording.Status.UPLOADED
         recording.error = ""
         recording.progress = 0
+        recording.uploaded_at = timezone.now()
         recording.uploaded_by = by
         if lesson is not None:
             recording.lesson = lesson
@@ -247,12 +274,44 @@ def recording_queue_transcode(*, recording: Recording) -> bool:
 
 # What ingesting needs of the recording row, read with the row lock.
 SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_batch_ids", "snapshot_count")
+# A take whose batches stopped this long ago was abandoned: a new upload or batch with
+# its title starts a new take instead of joining it.
+OPEN_TAKE_HOURS = 24
+# After its upload, a take still gets the title-only batches of its own session for this
+# long: the last batch in flight, one re-sent after a network cut.
+LATE_BATCH_MINUTES = 15
 
 
-def _recording_for_snapshots_locked(*, recording_key: str | None, title: str | None) -> Recording:
+def _open_takes(queryset, *, title: str):
+    """Takes of this title still waiting for their upload, newest first: the rule the
+    upload and the title-only snapshot batches share."""
+    return queryset.filter(
+        title=title,
+        status=Recording.Status.AWAITING_UPLOAD,
+        updated_at__gte=timezone.now() - timedelta(hours=OPEN_TAKE_HOURS),
+    ).order_by("-created_at", "-id")
+
+
+def _is_late_batch_of(recording: Recording, incoming: list[Snapshot]) -> bool:
+    """True when a title-only batch belongs to this already-uploaded take: each snapshot
+    either continues its timeline (later than its last one) or repeats one it holds (a
+    re-send). A batch that starts over with new code is the next take. One query."""
+    chunks = SnapshotChunk.objects.filter(recording_id=recording.pk)
+    if incoming:
+        chunks = chunks.filter(end_time__gte=incoming[0].timestamp)
+    stored = [snapshot for data in chunks.values_list("data", flat=True) for snapshot in decode_chunk(data)]
+    last = max((snapshot.timestamp for snapshot in stored), default=-1.0)
+    keys = {_snapshot_key(snapshot) for snapshot in stored}
+    return all(snapshot.timestamp > last or _snapshot_key(snapshot) in keys for snapshot in incoming)
+
+
+def _recording_for_snapshots_locked(
+    *, recording_key: str | None, title: str | None, incoming: list[Snapshot]
+) -> Recording:
     """The recording a snapshot batch belongs to, locked (call inside transaction.atomic()):
-    by id, else by title (the old recorder's way; a batch that arrives before its upload
-    creates the recording). Finding and locking it is one query."""
+    by id, else by title (the old recorder's way): the open take of that title (one query);
+    else a take uploaded minutes ago whose late batch this is; else a new take, which
+    the upload will then join. A finished take never gets the next take's snapshots."""
     locked = Recording.objects.select_for_update().only(*SNAPSHOT_FIELDS)
     if recording_key:
         lookup = {"pk": int(recording_key)} if is_numeric_id(recording_key) else {"recording_id": recording_key}
@@ -260,13 +319,21 @@ def _recording_for_snapshots_locked(*, recording_key: str | None, title: str | N
         if recording is None:
             raise NotFound("No recording with this id.")
         return recording
-    recent = timezone.now() - timedelta(hours=24)
-    recording = (
-        locked.filter(title=title, is_published=False, created_at__gte=recent).order_by("-created_at", "-id").first()
+    recording = _open_takes(locked, title=title).first()
+    if recording is not None:
+        return recording
+    just_uploaded = (
+        locked.filter(
+            title=title,
+            is_published=False,
+            uploaded_at__gte=timezone.now() - timedelta(minutes=LATE_BATCH_MINUTES),
+        )
+        .order_by("-uploaded_at", "-id")
+        .first()
     )
-    if recording is None:
-        recording = Recording.objects.create(title=title, status=Recording.Status.AWAITING_UPLOAD)
-    return recording
+    if just_uploaded is not None and _is_late_batch_of(just_uploaded, incoming):
+        return just_uploaded
+    return Recording.objects.create(title=title, status=Recording.Status.AWAITING_UPLOAD)
 
 
 def _snapshot_key(snapshot: Snapshot) -> tuple:
@@ -290,7 +357,7 @@ def snapshot_batch_ingest(
     in the same query, so a batch costs four queries (five when it creates the recording)."""
     incoming = _snapshots_sorted(snapshots)
     with transaction.atomic():
-        recording = _recording_for_snapshots_locked(recording_key=recording_key, title=title)
+        recording = _recording_for_snapshots_locked(recording_key=recording_key, title=title, incoming=incoming)
         return recording, _snapshots_ingest_locked(recording=recording, incoming=incoming, batch_id=batch_id)
 
 
@@ -460,35 +527,39 @@ class _LocalSource:
 
 
 def recording_mark_failed(*, recording: Recording, error: str) -> None:
-    recording.status = Recording.Status.FAILED
-    recording.error = error[-4000:]
-    recording.save(update_fields=["status", "error", "updated_at"])
+    recording_changed(recording_pk=recording.pk, status=Recording.Status.FAILED, error=error[-4000:])
+    recording.refresh_from_db()
     progress_push(recording=recording, event="failed")
 
 
-def recording_transcode(*, recording_pk: int) -> Recording | None:
+def recording_transcode(*, recording_pk: int, force: bool = False) -> Recording | None:
     """Transcode the original into the ladder, the audio track and the poster.
 
     Safe to run twice (a redelivered task): every run writes its own files and then
-    replaces the recording's derived assets in one transaction.
+    replaces the recording's derived assets in one transaction. A recording that is
+    already ready is left alone unless ``force``: a task redelivered after its commit
+    (the worker died before the ack) must not take a published lesson offline.
     """
     recording = Recording.objects.filter(pk=recording_pk).first()
     if recording is None or not recording.original:
         return None
-    recording.status = Recording.Status.PROCESSING
-    recording.progress = 0
-    recording.error = ""
-    recording.processing_started_at = timezone.now()
-    recording.transcode_attempts = F("transcode_attempts") + 1
-    recording.save(
-        update_fields=["status", "progress", "error", "processing_started_at", "transcode_attempts", "updated_at"]
+    if recording.status == Recording.Status.READY and not force:
+        logger.info("Recording %s is already transcoded; nothing to do", recording.recording_id)
+        return recording
+    recording_changed(
+        recording_pk=recording.pk,
+        status=Recording.Status.PROCESSING,
+        progress=0,
+        error="",
+        processing_started_at=timezone.now(),
+        transcode_attempts=F("transcode_attempts") + 1,
     )
     recording.refresh_from_db()
     progress_push(recording=recording, event="started")
 
     def on_progress(percent: int) -> None:
-        # Also the heartbeat the stale sweep reads: update() does not touch auto_now fields.
-        Recording.objects.filter(pk=recording.pk).update(progress=percent, updated_at=timezone.now())
+        # Also the heartbeat the stale sweep reads (updated_at).
+        recording_changed(recording_pk=recording.pk, progress=percent)
         recording.progress = percent
         progress_push(recording=recording)
 
@@ -496,9 +567,13 @@ def recording_transcode(*, recording_pk: int) -> Recording | None:
     try:
         with _LocalSource(recording) as source:
             info = transcoding.probe(source)
-            outputs = transcoding.transcode(source, workdir, info, on_progress=on_progress)
-        _assets_replace(recording=recording, outputs=outputs, duration=info.duration)
-    except (transcoding.MediaError, transcoding.TranscodeError) as exc:
+            outputs = transcoding.transcode(
+                source, workdir, info, on_progress=on_progress, declared_duration=recording.declared_duration
+            )
+        # The source's header, else what the outputs measured (a MediaRecorder webm says nothing).
+        measured = max((output.duration or 0 for output in outputs), default=0) or None
+        _assets_replace(recording=recording, outputs=outputs, duration=info.duration or measured)
+    except (transcoding.MediaError, transcoding.TranscodeError, transcoding.MediaToolError) as exc:
         recording_mark_failed(recording=recording, error=str(exc))
         return recording
     finally:
@@ -529,6 +604,7 @@ def _assets_replace(*, recording: Recording, outputs, duration: float | None) ->
                     height=output.height,
                     bitrate_kbps=output.bitrate_kbps,
                     size_bytes=output.size_bytes,
+                    duration=output.duration,
                 )
             )
         with transaction.atomic():
@@ -541,13 +617,12 @@ def _assets_replace(*, recording: Recording, outputs, duration: float | None) ->
             )
             RecordingAsset.objects.filter(recording=recording, kind__in=derived).delete()
             RecordingAsset.objects.bulk_create(saved)
-            Recording.objects.filter(pk=recording.pk).update(
+            recording_changed(
+                recording_pk=recording.pk,
                 status=Recording.Status.READY,
                 progress=100,
                 error="",
                 duration=duration or recording.duration,
-                content_version=F("content_version") + 1,
-                updated_at=timezone.now(),
             )
             transaction.on_commit(lambda: _delete_files(old))
     except Exception:
@@ -571,8 +646,8 @@ def recording_retry(*, recording: Recording) -> Recording:
     if not recording.original:
         raise ValidationError({"status": ["This recording has no uploaded file to transcode."]})
     # A fresh start: the sweep's attempt limit counts from here, and its stale clock too.
-    Recording.objects.filter(pk=recording.pk).update(
-        status=Recording.Status.UPLOADED, error="", progress=0, transcode_attempts=0, updated_at=timezone.now()
+    recording_changed(
+        recording_pk=recording.pk, status=Recording.Status.UPLOADED, error="", progress=0, transcode_attempts=0
     )
     recording.refresh_from_db()
     recording_queue_transcode(recording=recording)
@@ -596,7 +671,7 @@ def transcodes_sweep_stale() -> list[int]:
         if recording.transcode_attempts >= 3:
             recording_mark_failed(recording=recording, error="Transcoding did not finish after 3 attempts.")
             continue
-        Recording.objects.filter(pk=recording.pk).update(updated_at=timezone.now())
+        recording_changed(recording_pk=recording.pk)  # updated_at is in the payload too
         if recording_queue_transcode(recording=recording):
             requeued.append(recording.pk)
     return requeued
@@ -606,20 +681,41 @@ def transcodes_sweep_stale() -> list[int]:
 
 
 def recording_publish(*, recording: Recording, by) -> Recording:
-    if recording.status != Recording.Status.READY:
-        raise ValidationError({"status": ["Only a transcoded (ready) recording can be published."]}, code="not_ready")
-    was_published = recording.is_published
-    Recording.objects.filter(pk=recording.pk).update(
-        is_published=True,
-        published_at=recording.published_at or timezone.now(),
-        content_version=F("content_version") + 1,
-        updated_at=timezone.now(),
-    )
+    """Publish; the lesson's students are told once per recording, and only when they
+    can open it (its lesson, module and course are published). The row lock makes two
+    concurrent publishes take turns, so only the first tells them."""
+    with transaction.atomic():
+        recording = Recording.objects.select_for_update().select_related("lesson__module__course").get(pk=recording.pk)
+        if recording.status != Recording.Status.READY:
+            raise ValidationError(
+                {"status": ["Only a transcoded (ready) recording can be published."]}, code="not_ready"
+            )
+        if not recording.is_published:
+            recording_changed(
+                recording_pk=recording.pk, is_published=True, published_at=recording.published_at or timezone.now()
+            )
+        # The conditional UPDATE claims the notice even where SELECT ... FOR UPDATE is a no-op (SQLite).
+        if (
+            recording.notified_at is None
+            and _lesson_open_to_students(recording.lesson)
+            and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+        ):
+            _notify_students(recording)
+        transaction.on_commit(partial(_queue_warm_json, recording.pk))
     recording.refresh_from_db()
-    if not was_published and recording.lesson_id:
-        _notify_students(recording)
-    transaction.on_commit(partial(_queue_warm_json, recording.pk))
     return recording
+
+
+def _lesson_open_to_students(lesson) -> bool:
+    from courses.models import PublishStatus
+
+    if lesson is None:
+        return False
+    return (
+        lesson.status == PublishStatus.PUBLISHED
+        and lesson.module.status == PublishStatus.PUBLISHED
+        and lesson.module.course.status == PublishStatus.PUBLISHED
+    )
 
 
 def _queue_warm_json(recording_pk: int) -> None:
@@ -650,9 +746,7 @@ def _notify_students(recording: Recording) -> None:
 
 
 def recording_unpublish(*, recording: Recording, by) -> Recording:
-    Recording.objects.filter(pk=recording.pk).update(
-        is_published=False, content_version=F("content_version") + 1, updated_at=timezone.now()
-    )
+    recording_changed(recording_pk=recording.pk, is_published=False)
     recording.refresh_from_db()
     return recording
 
@@ -718,9 +812,7 @@ def caption_upload(*, recording: Recording, language: str, raw: bytes) -> Record
             mime_type="text/vtt",
             size_bytes=len(raw),
         )
-        Recording.objects.filter(pk=recording.pk).update(
-            content_version=F("content_version") + 1, updated_at=timezone.now()
-        )
+        recording_changed(recording_pk=recording.pk)
         transaction.on_commit(lambda: _delete_files(old))
     return asset
 

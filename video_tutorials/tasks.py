@@ -11,8 +11,10 @@ from . import rendered, services
 
 
 @shared_task(name="video_tutorials.tasks.transcode_recording", acks_late=True, reject_on_worker_lost=True)
-def transcode_recording(recording_pk: int) -> str | None:
-    recording = services.recording_transcode(recording_pk=recording_pk)
+def transcode_recording(recording_pk: int, force: bool = False) -> str | None:
+    """``force`` re-transcodes a recording that is already ready; without it a redelivered
+    message for a finished transcode is a no-op."""
+    recording = services.recording_transcode(recording_pk=recording_pk, force=force)
     return recording.status if recording else None
 
 

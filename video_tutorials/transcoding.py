@@ -26,6 +26,20 @@ class TranscodeError(Exception):
     """ffmpeg failed; the message keeps the tail of its error output."""
 
 
+class MediaToolError(Exception):
+    """ffmpeg/ffprobe could not run at all (a wrong binary path, a hang): the server's
+    fault, never the uploader's."""
+
+
+def _run_tool(command: list[str], *, timeout: float) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise MediaToolError(f"{Path(command[0]).name} did not finish within {timeout:.0f} s.") from exc
+    except OSError as exc:
+        raise MediaToolError(f"Cannot run {command[0]}: {exc.strerror or exc}") from exc
+
+
 def ffmpeg_binary() -> str:
     if settings.FFMPEG_BINARY:
         return settings.FFMPEG_BINARY
@@ -67,10 +81,8 @@ def probe(path: str | os.PathLike) -> ProbeResult:
     binary = ffprobe_binary()
     if binary is None:
         return _probe_with_ffmpeg(path)
-    completed = subprocess.run(
-        [binary, "-v", "error", "-of", "json", "-show_format", "-show_streams", str(path)],
-        capture_output=True,
-        timeout=120,
+    completed = _run_tool(
+        [binary, "-v", "error", "-of", "json", "-show_format", "-show_streams", str(path)], timeout=120
     )
     if completed.returncode != 0:
         raise MediaError("This file is not audio or video that we can read.")
@@ -101,7 +113,7 @@ _INPUT_RE = re.compile(r"Input #0, ([^,]+(?:,[^,\s]+)*), from")
 
 def _probe_with_ffmpeg(path) -> ProbeResult:
     """Without ffprobe: parse what ``ffmpeg -i`` prints about its input."""
-    completed = subprocess.run([ffmpeg_binary(), "-hide_banner", "-i", str(path)], capture_output=True, timeout=120)
+    completed = _run_tool([ffmpeg_binary(), "-hide_banner", "-i", str(path)], timeout=120)
     text = completed.stderr.decode("utf-8", "replace")
     result = ProbeResult()
     if match := _INPUT_RE.search(text):
@@ -128,9 +140,8 @@ def _refuse_non_media(result: ProbeResult) -> None:
 
 def check_integrity(path) -> None:
     """Demux every packet without decoding (fast): a truncated or corrupt file fails here."""
-    completed = subprocess.run(
+    completed = _run_tool(
         [ffmpeg_binary(), "-v", "error", "-nostdin", "-i", str(path), "-map", "0", "-c", "copy", "-f", "null", "-"],
-        capture_output=True,
         timeout=600,
     )
     errors = completed.stderr.decode("utf-8", "replace").strip()
@@ -146,6 +157,18 @@ class Rung:
     @property
     def label(self) -> str:
         return f"{self.height}p"
+
+
+# AAC LC mono is plenty for a teacher's voice; the small rungs' caps are tight, so they
+# get less of it. A rung's cap is its total bitrate: video gets the cap minus the audio,
+# minus a margin for the container and for short clips' VBV slack.
+def rung_audio_kbps(rung: Rung) -> int:
+    return 32 if rung.height <= 360 else 48
+
+
+def rung_video_kbps(rung: Rung, *, has_audio: bool) -> int:
+    audio = rung_audio_kbps(rung) if has_audio else 0
+    return max(int((rung.max_kbps - audio) * 0.9), 16)
 
 
 def ladder_from_settings() -> list[Rung]:
@@ -178,6 +201,7 @@ class Output:
     height: int = 0
     bitrate_kbps: int = 0
     size_bytes: int = 0
+    duration: float | None = None
 
 
 ProgressCallback = Callable[[int], None]
@@ -191,9 +215,13 @@ def transcode(
     info: ProbeResult,
     *,
     on_progress: ProgressCallback | None = None,
+    declared_duration: float | None = None,
 ) -> list[Output]:
     """One ffmpeg run (one decode) writes every video rung and the audio-only track;
-    a second, tiny one writes the poster. Progress is parsed from ``-progress pipe:1``."""
+    a second, tiny one writes the poster. Progress is parsed from ``-progress pipe:1``.
+
+    A browser's MediaRecorder webm has no duration in its header: the percentage then
+    uses the recorder's declared duration, and sizes/bitrates the outputs' own durations."""
     workdir.mkdir(parents=True, exist_ok=True)
     stream = ffmpeg.input(source)
     outputs: list[Output] = []
@@ -211,7 +239,8 @@ def transcode(
             video = split.stream(index).filter("scale", -2, rung.height)
             # -2 keeps the aspect ratio with an even width (yuv420p needs even sizes).
             streams = [video, stream.audio] if info.has_audio else [video]
-            audio_args = {"c:a": "aac", "b:a": "64k", "ac": 1} if info.has_audio else {}
+            audio_args = {"c:a": "aac", "b:a": f"{rung_audio_kbps(rung)}k", "ac": 1} if info.has_audio else {}
+            video_kbps = rung_video_kbps(rung, has_audio=info.has_audio)
             nodes.append(
                 ffmpeg.output(
                     *streams,
@@ -223,8 +252,11 @@ def transcode(
                         "pix_fmt": "yuv420p",
                         "profile:v": "main",
                         "crf": 28,
-                        "maxrate": f"{rung.max_kbps}k",
-                        "bufsize": f"{rung.max_kbps * 2}k",
+                        "maxrate": f"{video_kbps}k",
+                        # A one-second buffer that starts nearly empty: even a short clip
+                        # stays under the cap (x264 otherwise spends a full buffer at once).
+                        "bufsize": f"{video_kbps}k",
+                        "x264-params": "vbv-init=0.1",
                         "g": 240,
                         "movflags": "+faststart",
                         **audio_args,
@@ -250,16 +282,23 @@ def transcode(
         .overwrite_output()
         .compile(cmd=ffmpeg_binary())
     )
-    _run_with_progress(command, info.duration, on_progress)
+    duration = info.duration or declared_duration
+    decoded = _run_with_progress(command, duration, on_progress)
     if info.has_video:
-        outputs.append(_poster(source, workdir, info))
+        outputs.append(_poster(source, workdir, info, duration=duration))
     for output in outputs:
-        _measure(output, info.duration)
+        _measure(output, duration or decoded)
     return outputs
 
 
-def _run_with_progress(command: list[str], duration: float | None, on_progress: ProgressCallback | None) -> None:
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+def _run_with_progress(
+    command: list[str], duration: float | None, on_progress: ProgressCallback | None
+) -> float | None:
+    """Run ffmpeg; returns how many seconds it decoded (its last ``out_time``)."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    except OSError as exc:
+        raise MediaToolError(f"Cannot run {command[0]}: {exc.strerror or exc}") from exc
     stderr_lines: list[bytes] = []
 
     def drain_stderr():
@@ -270,16 +309,20 @@ def _run_with_progress(command: list[str], duration: float | None, on_progress: 
     reader = threading.Thread(target=drain_stderr, daemon=True)
     reader.start()
     last_percent, last_sent = -1, 0.0
+    decoded = None
     for raw in process.stdout:
         line = raw.decode("ascii", "replace").strip()
-        if not line.startswith("out_time_us=") or on_progress is None:
+        if not line.startswith("out_time_us="):
+            continue
+        try:
+            done = int(line.split("=", 1)[1]) / 1_000_000
+            decoded = max(decoded or 0.0, done)
+        except ValueError:
+            done = 0.0  # "N/A" before the first frame
+        if on_progress is None:
             continue
         percent = max(last_percent, 0)
         if duration:
-            try:
-                done = int(line.split("=", 1)[1]) / 1_000_000
-            except ValueError:
-                done = 0.0  # "N/A" before the first frame
             percent = max(percent, min(99, int(done * 100 / duration)))
         now = time.monotonic()
         advanced = percent > last_percent and (now - last_sent >= 0.5 or percent - last_percent >= 5)
@@ -293,11 +336,12 @@ def _run_with_progress(command: list[str], duration: float | None, on_progress: 
     if process.returncode != 0:
         tail = b"".join(stderr_lines).decode("utf-8", "replace").strip()[-2000:]
         raise TranscodeError(tail or f"ffmpeg exited with status {process.returncode}")
+    return decoded or None
 
 
-def _poster(source: str, workdir: Path, info: ProbeResult) -> Output:
+def _poster(source: str, workdir: Path, info: ProbeResult, *, duration: float | None) -> Output:
     path = workdir / "poster.jpg"
-    at = min(1.0, (info.duration or 0) / 2)
+    at = min(1.0, (duration or 0) / 2)
     height = min(info.height, 720) or 720
     try:
         (
@@ -310,20 +354,25 @@ def _poster(source: str, workdir: Path, info: ProbeResult) -> Output:
         )
     except ffmpeg.Error as exc:
         raise TranscodeError(exc.stderr.decode("utf-8", "replace")[-2000:]) from exc
+    except OSError as exc:
+        raise MediaToolError(f"Cannot run ffmpeg: {exc.strerror or exc}") from exc
     if not path.exists() or path.stat().st_size == 0:
         raise TranscodeError("ffmpeg wrote no poster frame.")
     return Output("poster", "poster", path, "image/jpeg", height=height)
 
 
 def _measure(output: Output, duration: float | None) -> None:
+    """Size, duration and bitrate of one output, probed on the output itself (ffmpeg
+    writes durations into the files it makes); ``duration`` is the fallback."""
     output.size_bytes = output.path.stat().st_size
     if output.kind == "poster":
         return
-    if duration:
-        output.bitrate_kbps = int(output.size_bytes * 8 / duration / 1000)
-    if output.kind == "video":
-        try:
-            info = probe(output.path)
-        except MediaError:
-            return
+    try:
+        info = probe(output.path)
+    except MediaError:
+        info = ProbeResult()
+    output.duration = info.duration or duration
+    if output.duration:
+        output.bitrate_kbps = int(output.size_bytes * 8 / output.duration / 1000)
+    if output.kind == "video" and info.height:
         output.width, output.height = info.width, info.height

@@ -24,6 +24,17 @@ def media_dir(tmp_path_factory):
         "-c:a", "libopus", "-shortest", str(folder / "lesson.webm"),
     )  # fmt: skip
     ffmpeg_run("-f", "lavfi", "-i", "sine=frequency=300:duration=2", "-c:a", "libopus", str(folder / "voice.ogg"))
+    # What Chrome's MediaRecorder uploads: a webm written as a stream, with no duration
+    # and no cues in its header (ffmpeg does the same when its output is a pipe).
+    with open(folder / "recorder.webm", "wb") as out:
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-nostdin",
+             "-f", "lavfi", "-i", "testsrc=size=640x360:rate=15:duration=3",
+             "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+             "-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "400k",
+             "-c:a", "libopus", "-shortest", "-f", "webm", "pipe:1"],
+            stdout=out, check=True, timeout=120,
+        )  # fmt: skip
     data = (folder / "lesson.webm").read_bytes()
     (folder / "truncated.webm").write_bytes(data[: len(data) // 3])
     (folder / "notes.txt").write_text("this is not a video\n" * 50)

@@ -284,3 +284,150 @@ def test_warming_an_unpublished_recording_renders_nothing(ready_recording):
     assert warm(ready_recording.pk) == 0
     services.recording_publish(recording=ready_recording, by=None)
     assert warm(ready_recording.pk) == 4
+
+
+# --- every visible change reaches the cached JSON -------------------------------------
+
+
+def admin_detail(admin_client, recording) -> dict:
+    return admin_client.get(f"/api/recordings/{recording.recording_id}/").json()["data"]
+
+
+def test_admin_detail_follows_transcode_start_progress_failure_and_retry(admin_client, monkeypatch):
+    monkeypatch.setattr("core.tasks.enqueue", lambda task, *args: None)  # retry queues; nothing runs
+    recording = Recording.objects.create(title="t", status=Recording.Status.UPLOADED, original="recordings/t/o.webm")
+    seen = []
+
+    def transcode(source, workdir, info, *, on_progress, declared_duration=None):
+        seen.append(admin_detail(admin_client, recording))  # started
+        on_progress(40)
+        seen.append(admin_detail(admin_client, recording))
+        raise services.transcoding.TranscodeError("ffmpeg: moov atom not found")
+
+    assert admin_detail(admin_client, recording)["status"] == "uploaded"  # cached now
+    monkeypatch.setattr(services.transcoding, "probe", lambda path: services.transcoding.ProbeResult(has_video=True))
+    monkeypatch.setattr(services.transcoding, "transcode", transcode)
+    monkeypatch.setattr(services._LocalSource, "__enter__", lambda self: "/nowhere.webm")
+    services.recording_transcode(recording_pk=recording.pk)
+    assert [(d["status"], d["progress"]) for d in seen] == [("processing", 0), ("processing", 40)]
+    failed = admin_detail(admin_client, recording)
+    assert (failed["status"], failed["error"]) == ("failed", "ffmpeg: moov atom not found")
+    assert admin_client.post(f"/api/recordings/{recording.recording_id}/retry/").status_code == 200
+    retried = admin_detail(admin_client, recording)
+    assert (retried["status"], retried["error"], retried["progress"]) == ("uploaded", "", 0)
+
+
+@pytest.fixture
+def admin_site_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_an_edit_in_django_admin_reaches_students_at_once(admin_site_client, student_client, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    url = f"/api/recordings/{ready_recording.recording_id}/"
+    before = student_client.get(url)
+    assert before.json()["data"]["title"] == "Ready one"
+    response = admin_site_client.post(
+        f"/admin/video_tutorials/recording/{ready_recording.pk}/change/",
+        {
+            "title": "Ready one, corrected",
+            "description": "Now with a description",
+            "language": "tw",
+            "lesson": ready_recording.lesson_id,
+            "declared_duration": "",
+            "original_name": "",
+            "uploaded_by": "",
+            "assets-TOTAL_FORMS": "0",
+            "assets-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    after = student_client.get(url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200 and after["ETag"] != before["ETag"]
+    data = after.json()["data"]
+    assert (data["title"], data["description"], data["language"]) == (
+        "Ready one, corrected",
+        "Now with a description",
+        "tw",
+    )
+
+
+def test_if_modified_since_sees_a_change_of_the_lesson(student_client, ready_recording):
+    from datetime import timedelta
+
+    from courses.models import Lesson
+
+    services.recording_publish(recording=ready_recording, by=None)
+    url = f"/api/recordings/{ready_recording.recording_id}/"
+    first = student_client.get(url)
+    assert student_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    later = ready_recording.lesson.updated_at + timedelta(minutes=5)
+    Lesson.objects.filter(pk=ready_recording.lesson_id).update(title="Renamed lesson", updated_at=later)
+    again = student_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert again.status_code == 200 and again.json()["data"]["lesson_title"] == "Renamed lesson"
+    assert student_client.get(url, HTTP_IF_MODIFIED_SINCE=again["Last-Modified"]).status_code == 304
+
+
+# --- students are told once, and only about what they can open ------------------------
+
+
+@pytest.fixture
+def notices(monkeypatch) -> list[dict]:
+    import sys
+    import types
+
+    calls: list[dict] = []
+    fake = types.SimpleNamespace(notify_course_students=lambda **kw: calls.append(kw))
+    monkeypatch.setitem(sys.modules, "notifications.services", fake)
+    return calls
+
+
+@pytest.mark.parametrize("hidden", ["lesson", "module", "course"])
+def test_publishing_in_a_lesson_students_cannot_open_tells_nobody_until_they_can(notices, ready_recording, hidden):
+    lesson = ready_recording.lesson
+    part = {"lesson": lesson, "module": lesson.module, "course": lesson.module.course}[hidden]
+    part.status = "draft"
+    part.save()
+    services.recording_publish(recording=ready_recording, by=None)
+    assert notices == []
+    part.status = "published"
+    part.save()
+    services.recording_publish(recording=ready_recording, by=None)  # the admin publishes again once it is open
+    assert len(notices) == 1
+
+
+def test_unpublishing_and_publishing_again_tells_students_once(notices, ready_recording):
+    services.recording_publish(recording=ready_recording, by=None)
+    services.recording_unpublish(recording=ready_recording, by=None)
+    services.recording_publish(recording=ready_recording, by=None)
+    assert len(notices) == 1
+    ready_recording.refresh_from_db()
+    assert ready_recording.is_published and ready_recording.notified_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishes_tell_students_once(notices, lesson):
+    import threading
+
+    from django.db import connection
+
+    recording = Recording.objects.create(title="Race", lesson=lesson, status=Recording.Status.READY)
+    start = threading.Barrier(4)
+    errors = []
+
+    def publish():
+        try:
+            start.wait(5)
+            services.recording_publish(recording=recording, by=None)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert errors == [] and len(notices) == 1

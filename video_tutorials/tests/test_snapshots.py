@@ -1,5 +1,6 @@
 """Snapshot batches: stored once, in time order, compactly, rebuilt exactly."""
 
+import json
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -210,10 +211,16 @@ def test_concurrent_batches_are_each_stored_once_in_time_order():
         {"code": "x" * (10 * 1024 * 1024), "timestamp": 1},
         {"code": "x", "timestamp": 1, "cursorPosition": "line 3"},
         {"code": "x", "timestamp": 1, "cursorPosition": {"lineNumber": "3"}},
+        {"code": "x", "timestamp": 1, "cursorPosition": {"\ud800": 1}},
+        {"code": "x", "timestamp": 1, "scrollPosition": {"scroll\udfffTop": 1}},
+        {"code": "x", "timestamp": 1, "cursorPosition": {"line number": 1}},
+        {"code": "\ud800", "timestamp": 1},
     ],
 )
 def test_bad_snapshots_are_400_and_store_nothing(admin_client, snapshot):
-    response = admin_client.post("/api/save-code-snapshots/", {"title": "t", "snapshots": [snapshot]}, format="json")
+    # json.dumps escapes lone surrogates ("\ud800"), as a browser's JSON.stringify does.
+    body = json.dumps({"title": "t", "snapshots": [snapshot]})
+    response = admin_client.post("/api/save-code-snapshots/", body, content_type="application/json")
     assert response.status_code == 400, response.content
     assert set(response.json()) == {"detail", "code", "errors"}
     assert not SnapshotChunk.objects.exists()

@@ -68,7 +68,7 @@ def test_a_transcode_that_reports_progress_is_not_swept_while_it_runs(monkeypatc
     recording = make_recording(status="uploaded")
     swept = []
 
-    def long_transcode(source, workdir, info, *, on_progress):
+    def long_transcode(source, workdir, info, *, on_progress, declared_duration=None):
         # Over an hour into the run: its start is older than the sweep's cutoff...
         age_recording(recording, minutes=settings.TRANSCODE_STALE_MINUTES + 5)
         on_progress(60)  # ...but ffmpeg still reports progress.
