@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -37,6 +38,25 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+async def ws_connect(communicator) -> tuple[bool, object]:
+    """(True, subprotocol) for a socket that stays open; (False, close code) for one refused,
+    whether at the handshake (origin) or, as our consumers do, accepted and closed at once."""
+    connected, detail = await communicator.connect()
+    if not connected:
+        return False, detail
+    if await communicator.receive_nothing(timeout=0.2):
+        return True, detail
+    # Look at what came first without losing it: drain and re-queue in order (no await between).
+    pending = []
+    while not communicator.output_queue.empty():
+        pending.append(communicator.output_queue.get_nowait())
+    if pending[0]["type"] == "websocket.close":
+        return False, pending[0].get("code")
+    for message in pending:
+        communicator.output_queue.put_nowait(message)
+    return True, detail
 
 
 @pytest.fixture(autouse=True)
@@ -153,6 +173,13 @@ class DaphneServer:
         self.ws_url = f"ws://127.0.0.1:{port}"
         self.env = env
         self.process: subprocess.Popen | None = None
+        # A file, not a pipe: nobody reads a pipe while the server runs, and a full one
+        # (a burst of logged tracebacks) would block the server mid-test.
+        self.log = tempfile.NamedTemporaryFile(prefix=f"daphne-{port}-", suffix=".log", delete=False)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        with open(self.log.name, errors="replace") as log:
+            return log.read()[-chars:]
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -166,12 +193,12 @@ class DaphneServer:
             ],
             env=self.env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError("daphne exited: " + self.process.stderr.read().decode()[-2000:])
+                raise RuntimeError("daphne exited: " + self.log_tail(2000))
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return

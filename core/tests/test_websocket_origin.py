@@ -5,6 +5,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.services import tokens_for
+from conftest import ws_connect
 from core.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +23,7 @@ async def opens(student, origin: bytes | None) -> bool:
     access = await sync_to_async(lambda: tokens_for(user=student)["access"])()
     headers = [(b"origin", origin)] if origin is not None else []
     communicator = WebsocketCommunicator(application, f"/ws/notifications/?token={access}", headers=headers)
-    connected, _ = await communicator.connect()
+    connected, _ = await ws_connect(communicator)
     if connected:
         await communicator.disconnect()
     return connected

@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
+from conftest import ws_connect
 from core.asgi import application
 from core.consumers import CLOSE_UNAUTHENTICATED
 
@@ -24,7 +25,7 @@ def access_expiring_in(user, seconds: float) -> str:
 
 async def open_notifications(token: str) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(application, f"/ws/notifications/?token={token}", headers=ORIGIN)
-    connected, _ = await communicator.connect()
+    connected, _ = await ws_connect(communicator)
     assert connected
     return communicator
 

@@ -11,6 +11,7 @@ from channels.testing import WebsocketCommunicator
 from django.core.cache import cache
 
 from accounts.services import tokens_for
+from conftest import ws_connect
 from core.asgi import application
 from llm_tutor import services
 from llm_tutor.conftest import EXPECTED_HTML
@@ -142,7 +143,7 @@ async def test_websocket_streams_llm_tokens(llm, student, lesson):
     communicator = WebsocketCommunicator(
         application, f"/ws/tutor/?token={token}", headers=[(b"origin", b"http://127.0.0.1")]
     )
-    connected, _ = await communicator.connect()
+    connected, _ = await ws_connect(communicator)
     assert connected
     await communicator.send_json_to({"type": "update", "lesson_id": lesson.lesson_id, "step": 1, "code": CLOSE_CODE})
     streamed = ""

@@ -5,6 +5,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from accounts.services import tokens_for
+from conftest import ws_connect
 from core.asgi import application
 from llm_tutor.conftest import EXPECTED_HTML
 
@@ -20,7 +21,7 @@ async def connect(user=None):
         token = await sync_to_async(lambda: tokens_for(user=user)["access"])()
         path += f"?token={token}"
     communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
-    connected, code = await communicator.connect()
+    connected, code = await ws_connect(communicator)
     return communicator, connected, code
 
 

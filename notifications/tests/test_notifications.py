@@ -5,7 +5,9 @@ from channels.testing import WebsocketCommunicator
 from django.test import override_settings
 
 from accounts.services import tokens_for
+from conftest import ws_connect
 from core.asgi import application
+from core.consumers import CLOSE_TRY_AGAIN_LATER
 from notifications.models import Notification
 from notifications.services import notification_send
 
@@ -56,7 +58,7 @@ async def connect(user=None, token=None):
         token = await sync_to_async(lambda: tokens_for(user=user)["access"])()
     path = "/ws/notifications/" + (f"?token={token}" if token else "")
     communicator = WebsocketCommunicator(application, path, headers=[(b"origin", b"http://127.0.0.1")])
-    connected, code = await communicator.connect()
+    connected, code = await ws_connect(communicator)
     return communicator, connected, code
 
 
@@ -108,10 +110,56 @@ async def test_websocket_says_try_again_later_while_redis_is_down_and_works_when
         redis_server.stop()
 
         communicator, connected, code = await connect(student)
-        assert (connected, code) == (False, 1013)  # "Try Again Later", not a dropped socket
+        assert (connected, code) == (False, CLOSE_TRY_AGAIN_LATER)  # not a dropped socket
         # A notification made meanwhile is stored (the push is best effort) and listed later.
         await sync_to_async(notification_send)(recipient=student, kind="x", title="While Redis was down")
         assert await sync_to_async(Notification.objects.filter(recipient=student).count)() == 1
 
         redis_server.start()
         await deliver_to_recipient_only(student, other)
+
+
+@pytest.mark.parametrize("frame", ["[1, 2]", "not json", '"ping"', "42"])
+async def test_a_malformed_frame_gets_an_error_and_the_socket_stays_open(make_user, frame):
+    from asgiref.sync import sync_to_async
+
+    student = await sync_to_async(make_user)()
+    communicator, connected, _ = await connect(student)
+    assert connected
+
+    await communicator.send_to(text_data=frame)
+    error = await communicator.receive_json_from(timeout=5)
+    await communicator.send_json_to({"type": "ping"})
+    pong = await communicator.receive_json_from(timeout=5)
+
+    assert error["type"] == "error" and "JSON object" in error["detail"]
+    assert pong == {"type": "pong"}
+    await communicator.disconnect()
+
+
+def test_unread_filter_lists_unread_only(student, student_client):
+    read = notification_send(recipient=student, kind="x", title="Seen")
+    unread = notification_send(recipient=student, kind="x", title="New")
+    student_client.post(f"/api/notifications/{read.notification_id}/read/")
+
+    def listed(query: str) -> list[str]:
+        return [n["notification_id"] for n in student_client.get(f"/api/notifications/{query}").json()["results"]]
+
+    assert listed("?unread=true") == listed("?unread=1") == [unread.notification_id]
+    assert set(listed("?unread=false")) == set(listed("")) == {read.notification_id, unread.notification_id}
+
+
+def test_a_bad_unread_value_is_a_400(student_client):
+    response = student_client.get("/api/notifications/?unread=maybe")
+
+    assert response.status_code == 400 and set(response.json()["errors"]) == {"unread"}
+
+
+def test_the_schema_declares_the_unread_parameter(client):
+    import json
+
+    schema = json.loads(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    parameters = {p["name"]: p for p in schema["paths"]["/api/notifications/"]["get"]["parameters"]}
+
+    assert parameters["unread"]["in"] == "query" and parameters["unread"]["schema"]["type"] == "boolean"
+    assert {"page", "page_size"} <= set(parameters)
