@@ -1,10 +1,12 @@
 """Load test: wrk against Daphne on loopback, 64 connections for 30 s per endpoint.
 
 Prints req/s, p50/p99 latency and errors for the catalog, a recording's detail and
-the tutor (offline), and the same for a bare Django JSON view (/healthz) on the same
-server: the stack's ceiling. Target: 0 errors; catalog >= 0.5x the ceiling.
+the tutor (offline, a different question per request so the reply cache never
+answers), and the same for a bare Django JSON view on the same server: the stack's
+ceiling. That view exists only here (bench/load_settings.py adds it to the URLs).
+Target: 0 errors everywhere; catalog >= 0.5x the ceiling. Exits 1 when a target is missed.
 
-    python bench/load.py [--duration 30] [--connections 64]
+    python bench/load.py [--duration 30] [--connections 64]   # --duration 5 for a quick look
 
 Needs wrk (apt-get install wrk). Uses a fresh SQLite database with the demo data.
 """
@@ -24,6 +26,31 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 PY = sys.executable
+BARE_JSON_PATH = "bench/bare-json/"  # bench/load_urls.py
+CATALOG_MIN_RATIO = 0.5
+
+# Each request asks something new (thread id + counter in the question and the code),
+# so every reply is computed: none comes from the tutor's reply cache.
+TUTOR_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+
+local counter = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+
+function request()
+  counter = counter + 1
+  local body = string.format(
+    '{"question": "why is my image number %d-%d not showing", "lesson_id": "LESSON_ID", "step": 1, '
+    .. '"code": "<img scr=kente-%d-%d.png>"}',
+    id, counter, id, counter)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
 
 
 def free_port() -> int:
@@ -79,9 +106,15 @@ def main():
         sys.exit("wrk is not installed: apt-get install wrk")
 
     data_dir = tempfile.mkdtemp(prefix="mrict-load-")
-    env = {**os.environ, "DATA_DIR": data_dir, "DJANGO_DEBUG": "false", "THROTTLE_TUTOR": "1000000/min"}
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
+    env = {
+        **os.environ,
+        "DATA_DIR": data_dir,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "bench.load_settings",
+        "THROTTLE_TUTOR": "1000000/min",
+    }
+    for name in ("DATABASE_URL", "REDIS_URL", "OLLAMA_MODEL"):  # SQLite, in-process cache, offline tutor
+        env.pop(name, None)
     for command in (["migrate", "-v0"], ["seed_demo"], ["build_curriculum_index", "--if-missing"]):
         subprocess.run([PY, "manage.py", *command], cwd=BASE_DIR, env=env, check=True, capture_output=True)
 
@@ -104,40 +137,28 @@ def main():
         token = post_json(
             f"{base}/api/accounts/login-student/", {"email": "student@mrict.local", "password": "MrIct-Student-2026"}
         )["data"]["access"]
-        recordings = get_json(f"{base}/api/recordings/", token)
-        items = recordings.get("results", recordings.get("data", recordings))
-        if isinstance(items, dict):
-            items = items.get("recordings", items.get("results", []))
-        recording_id = items[0].get("recording_id") or items[0].get("id") if items else None
+        recordings = get_json(f"{base}/api/recordings/", token)["data"]["results"]
+        if not recordings:
+            sys.exit("seed_demo made no published demo recording (is ffmpeg installed?): no recording-detail row")
+        recording_id = recordings[0]["recording_id"]
 
-        lesson_id = None
         catalog = get_json(f"{base}/api/students/experience/catalog/", token)["data"]["courses"]
-        if catalog:
-            detail = get_json(f"{base}/api/students/experience/catalog/{catalog[0]['course_id']}/", token)["data"]
-            lesson_id = detail["modules"][0]["lessons"][0]["lesson_id"]
+        detail = get_json(f"{base}/api/students/experience/catalog/{catalog[0]['course_id']}/", token)["data"]
+        lesson_id = detail["modules"][0]["lessons"][0]["lesson_id"]
 
-        warm_up = {"question": "why is my image not showing", "lesson_id": lesson_id, "step": 1}
-        post_json(f"{base}/llm-tutor/api/llm/ask", warm_up, token=token)  # loads the embedding model once
+        sample = {"question": "why is my image not showing", "lesson_id": lesson_id, "step": 1}
+        reply = post_json(f"{base}/llm-tutor/api/llm/ask", sample, token=token)  # also loads the embedding model
+        if reply.get("data", reply).get("source") != "offline":
+            sys.exit(f"the tutor did not answer offline: {reply}")
 
         lua = Path(data_dir) / "tutor.lua"
-        body = json.dumps(
-            {
-                "question": "why is my image not showing",
-                "lesson_id": lesson_id,
-                "step": 1,
-                "code": "<img scr='kente.png'>",
-            }
-        )
-        lua.write_text(
-            f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [[{body}]]\n'
-        )
+        lua.write_text(TUTOR_LUA.replace("LESSON_ID", lesson_id))
         targets = [
-            ("ceiling: bare JSON view (/healthz)", f"{base}/healthz", None),
+            ("ceiling: bare Django JSON view", f"{base}/{BARE_JSON_PATH}", None),
             ("catalog", f"{base}/api/students/experience/catalog/", None),
+            ("recording detail", f"{base}/api/recordings/{recording_id}/", None),
+            ("tutor ask (offline, distinct questions)", f"{base}/llm-tutor/api/llm/ask", str(lua)),
         ]
-        if recording_id:
-            targets.append(("recording detail", f"{base}/api/recordings/{recording_id}/", None))
-        targets.append(("tutor ask (offline)", f"{base}/llm-tutor/api/llm/ask", str(lua)))
 
         rows = []
         for name, url, script in targets:
@@ -145,12 +166,24 @@ def main():
             rows.append((name, result))
         ceiling = rows[0][1]["rps"]
         print(f"\nwrk: {args.connections} connections, {args.duration} s per endpoint, Daphne on loopback, SQLite\n")
-        print("| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling |")
-        print("|---|---:|---:|---:|---:|---:|")
+        print("| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling | target | result |")
+        print("|---|---:|---:|---:|---:|---:|---|---|")
+        missed = []
         for name, r in rows:
+            ratio = r["rps"] / ceiling
+            target = "0 errors, >= 0.50x ceiling" if name == "catalog" else "0 errors"
+            passed = r["errors"] == 0 and (name != "catalog" or ratio >= CATALOG_MIN_RATIO)
+            if not passed:
+                missed.append(name)
             print(
-                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {r['rps'] / ceiling:.2f} |"
+                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {ratio:.2f} "
+                f"| {target} | {'pass' if passed else 'FAIL'} |"
             )
+        if missed:
+            print(f"\nTargets missed: {', '.join(missed)}")
+            exit_code = 1
+        else:
+            exit_code = 0
     finally:
         server.terminate()
         try:
@@ -158,6 +191,7 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
         shutil.rmtree(data_dir, ignore_errors=True)
+    sys.exit(exit_code)
 
 
 if __name__ == "__main__":
