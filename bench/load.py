@@ -81,7 +81,10 @@ def to_ms(value: str) -> float:
 
 
 def run_wrk(url, *, token, duration, connections, lua=None) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-H", f"Authorization: Bearer {token}"]
+    # --timeout: wrk's default (2 s) counts a slow answer as an error; a queued request that
+    # is answered within 10 s is served (the SPA waits longer than that on a 2G link).
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency"]
+    command += ["-H", f"Authorization: Bearer {token}"]
     command += ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser asks
     if lua:
         command += ["-s", lua]
@@ -89,12 +92,19 @@ def run_wrk(url, *, token, duration, connections, lua=None) -> dict:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = to_ms(re.search(r"50%\s+(\S+)", output).group(1))
     p99 = to_ms(re.search(r"99%\s+(\S+)", output).group(1))
-    errors = 0
+    non_2xx = socket_errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(match.group(1))
+        non_2xx = int(match.group(1))
     if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
-        errors += sum(int(g) for g in match.groups())
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": errors}
+        socket_errors = sum(int(g) for g in match.groups())
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "errors": non_2xx + socket_errors,
+        "non_2xx": non_2xx,
+        "socket_errors": socket_errors,
+    }
 
 
 def main():
@@ -166,8 +176,8 @@ def main():
             rows.append((name, result))
         ceiling = rows[0][1]["rps"]
         print(f"\nwrk: {args.connections} connections, {args.duration} s per endpoint, Daphne on loopback, SQLite\n")
-        print("| endpoint | req/s | p50 ms | p99 ms | errors | x ceiling | target | result |")
-        print("|---|---:|---:|---:|---:|---:|---|---|")
+        print("| endpoint | req/s | p50 ms | p99 ms | non-2xx | socket errors | x ceiling | target | result |")
+        print("|---|---:|---:|---:|---:|---:|---:|---|---|")
         missed = []
         for name, r in rows:
             ratio = r["rps"] / ceiling
@@ -176,7 +186,8 @@ def main():
             if not passed:
                 missed.append(name)
             print(
-                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {ratio:.2f} "
+                f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['non_2xx']} | {r['socket_errors']} "
+                f"| {ratio:.2f} "
                 f"| {target} | {'pass' if passed else 'FAIL'} |"
             )
         if missed:
