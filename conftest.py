@@ -68,6 +68,17 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _celery_join_guard_reset():
+    """Eager tasks run in several threads at once (concurrency tests) can leave Celery's
+    process-global "inside a task" flag set (each restores the value it saw on entry), and
+    every later ``result.get()`` then refuses to run. Nothing in the app joins a result."""
+    from celery.result import _set_task_join_will_block
+
+    yield
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
