@@ -685,7 +685,11 @@ def recording_publish(*, recording: Recording, by) -> Recording:
     can open it (its lesson, module and course are published). The row lock makes two
     concurrent publishes take turns, so only the first tells them."""
     with transaction.atomic():
-        recording = Recording.objects.select_for_update().select_related("lesson__module__course").get(pk=recording.pk)
+        recording = (
+            Recording.objects.select_for_update(of=("self",))
+            .select_related("lesson__module__course")
+            .get(pk=recording.pk)
+        )
         if recording.status != Recording.Status.READY:
             raise ValidationError(
                 {"status": ["Only a transcoded (ready) recording can be published."]}, code="not_ready"
