@@ -68,6 +68,18 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_of_async_tests(django_db_setup):
+    """Async tests reach the ORM through sync_to_async, which runs in asgiref's one shared
+    worker thread; that thread's connection outlived the session and kept PostgreSQL from
+    dropping the test database. Set up after the database, so torn down before it."""
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
 @pytest.fixture(autouse=True)
 def _celery_join_guard_reset():
     """Eager tasks run in several threads at once (concurrency tests) can leave Celery's

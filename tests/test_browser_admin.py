@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from accounts.tests.factories import DEFAULT_PASSWORD
 from conftest import need_service
@@ -126,6 +127,14 @@ def test_admin_previews_and_publishes_a_recording(admin_site, ready_recording, a
     page.wait_for_selector("ul.messagelist")
     assert "Published 1 recording" in page.inner_text("ul.messagelist")
     page.screenshot(path=str(ARTIFACTS / "recording-published.png"), full_page=True)
-    # The ORM refuses to run inside Playwright's event loop thread: ask from another thread.
+
+    # The ORM refuses to run inside Playwright's event loop thread: ask from another thread,
+    # and close that thread's connection (left open, it kept PostgreSQL from dropping the test DB).
+    def is_published() -> bool:
+        try:
+            return Recording.objects.get(pk=ready_recording.pk).is_published
+        finally:
+            connection.close()
+
     with ThreadPoolExecutor(1) as pool:
-        assert pool.submit(lambda: Recording.objects.get(pk=ready_recording.pk).is_published).result()
+        assert pool.submit(is_published).result()
