@@ -27,14 +27,27 @@ def visible_modules(*, user) -> QuerySet[Module]:
     return modules
 
 
+def open_lesson_filter(prefix: str = "") -> Q:
+    """Lessons a student can open: the lesson, its module and its course all published.
+    ``prefix`` reaches the lesson from another model (``"lesson__"``)."""
+    published = PublishStatus.PUBLISHED
+    return Q(
+        **{
+            f"{prefix}status": published,
+            f"{prefix}module__status": published,
+            f"{prefix}module__course__status": published,
+        }
+    )
+
+
+def lesson_is_open_to_students(*, lesson_id: int | None) -> bool:
+    return lesson_id is not None and Lesson.objects.filter(open_lesson_filter(), pk=lesson_id).exists()
+
+
 def visible_lessons(*, user) -> QuerySet[Lesson]:
     lessons = Lesson.objects.select_related("module__course")
     if not can_see_drafts(user):
-        lessons = lessons.filter(
-            status=PublishStatus.PUBLISHED,
-            module__status=PublishStatus.PUBLISHED,
-            module__course__status=PublishStatus.PUBLISHED,
-        )
+        lessons = lessons.filter(open_lesson_filter())
     return lessons
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Enrollment, LearningDay, Lesson, LessonProgress, PublishStatus
+from courses.selectors import open_lesson_filter
 
 from .models import Student
 
@@ -25,11 +26,7 @@ def learning_streak_days(*, user) -> int:
 
 
 # Where the student can still go: the lesson, its module and its course all published.
-OPENABLE_LESSON = Q(
-    lesson__status=PublishStatus.PUBLISHED,
-    lesson__module__status=PublishStatus.PUBLISHED,
-    lesson__module__course__status=PublishStatus.PUBLISHED,
-)
+OPENABLE_LESSON = open_lesson_filter("lesson__")
 
 
 def student_dashboard(*, user) -> dict:

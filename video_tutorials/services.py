@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import NotFound, ValidationError
 
 from core.errors import InsufficientStorage, PayloadTooLarge, ServiceUnavailable
+from courses.selectors import lesson_is_open_to_students
 
 from . import transcoding
 from .models import Recording, RecordingAsset, SnapshotChunk
@@ -701,25 +702,13 @@ def recording_publish(*, recording: Recording, by) -> Recording:
         # The conditional UPDATE claims the notice even where SELECT ... FOR UPDATE is a no-op (SQLite).
         if (
             recording.notified_at is None
-            and _lesson_open_to_students(recording.lesson)
+            and lesson_is_open_to_students(lesson_id=recording.lesson_id)
             and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
         ):
             _notify_students(recording)
         transaction.on_commit(partial(_queue_warm_json, recording.pk))
     recording.refresh_from_db()
     return recording
-
-
-def _lesson_open_to_students(lesson) -> bool:
-    from courses.models import PublishStatus
-
-    if lesson is None:
-        return False
-    return (
-        lesson.status == PublishStatus.PUBLISHED
-        and lesson.module.status == PublishStatus.PUBLISHED
-        and lesson.module.course.status == PublishStatus.PUBLISHED
-    )
 
 
 def _queue_warm_json(recording_pk: int) -> None:
