@@ -302,9 +302,7 @@ def admin_transition_api(model, serializer_class, public_field: str, queryset_fn
             instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
             notes = NotesSerializer(data=request.data)
             notes.is_valid(raise_exception=True)
-            instance = services.content_transition(
-                instance=instance, action=action, by=request.user, **notes.validated_data
-            )
+            services.content_transition(instance=instance, action=action, by=request.user, **notes.validated_data)
             # Reloaded like the detail view, so lessons keep their videos in the answer.
             instance = lookup_by_public_or_numeric(queryset_fn(), public_field, key)
             data = admin_content_data(instance, serializer_class=serializer_class, user=request.user)
