@@ -4,7 +4,7 @@ Non-admins only ever see published courses, modules and lessons: their querysets
 simply never contain anything else.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from .models import Course, Enrollment, Lesson, LessonProgress, LessonStep, Module, PublishStatus
 
@@ -37,6 +37,24 @@ def open_lesson_filter(prefix: str = "") -> Q:
             f"{prefix}module__status": published,
             f"{prefix}module__course__status": published,
         }
+    )
+
+
+OPEN_LESSON_STATUS_FIELDS = ("status", "module__status", "module__course__status")
+
+
+def is_open_to_students(*statuses: str) -> bool:
+    """The same rule in Python, for rows grouped on ``OPEN_LESSON_STATUS_FIELDS``."""
+    return all(status == PublishStatus.PUBLISHED for status in statuses)
+
+
+def open_lessons_per_course(course_pks) -> dict[int, int]:
+    """Course pk → how many of its lessons students can open (one query)."""
+    return dict(
+        Lesson.objects.filter(open_lesson_filter(), module__course_id__in=course_pks)
+        .values_list("module__course_id")
+        .annotate(n=Count("id"))
+        .values_list("module__course_id", "n")
     )
 
 

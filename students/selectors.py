@@ -6,8 +6,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from courses.models import Enrollment, LearningDay, Lesson, LessonProgress, PublishStatus
-from courses.selectors import open_lesson_filter
+from courses.models import Enrollment, LearningDay, LessonProgress, PublishStatus
+from courses.selectors import open_lesson_filter, open_lessons_per_course
 
 from .models import Student
 
@@ -58,14 +58,11 @@ def student_dashboard(*, user) -> dict:
         .order_by("-enrolled_at")
     )
     course_ids = [enrollment.course_id for enrollment in enrollments]
-    lessons_per_course = dict(
-        Lesson.objects.filter(module__course_id__in=course_ids, status=PublishStatus.PUBLISHED)
-        .values_list("module__course_id")
-        .annotate(n=Count("id"))
-        .values_list("module__course_id", "n")
-    )
+    lessons_per_course = open_lessons_per_course(course_ids)
     done_per_course = dict(
-        progress.filter(completed_at__isnull=False, lesson__module__course_id__in=course_ids)
+        progress.filter(
+            open_lesson_filter("lesson__"), completed_at__isnull=False, lesson__module__course_id__in=course_ids
+        )
         .values_list("lesson__module__course_id")
         .annotate(n=Count("id"))
         .values_list("lesson__module__course_id", "n")

@@ -377,3 +377,87 @@ def test_lists_hold_only_what_the_actor_may_see(world, client_for, url, extract,
     response = client_for(world.users[actor]).get(url.format(**world.ids))
     assert response.status_code == 200, response.content[:300]
     assert extract(response.json()) == {world.ids[name] for name in expected}
+
+
+# A published recording of a published lesson is exactly as visible as that lesson: hidden
+# while its module or course is a draft, in review or archived (the one rule of
+# courses.selectors.open_lesson_filter), for students and teachers alike.
+HIDDEN_CONTAINERS = [
+    (module_status, course_status)
+    for module_status, course_status in [
+        (PublishStatus.DRAFT, PublishStatus.PUBLISHED),
+        (PublishStatus.IN_REVIEW, PublishStatus.PUBLISHED),
+        (PublishStatus.ARCHIVED, PublishStatus.PUBLISHED),
+        (PublishStatus.PUBLISHED, PublishStatus.DRAFT),
+        (PublishStatus.PUBLISHED, PublishStatus.IN_REVIEW),
+        (PublishStatus.PUBLISHED, PublishStatus.ARCHIVED),
+    ]
+]
+RECORDING_READS = ["/api/recordings/{key}/", "/api/recordings/{key}/timeline/", "/api/recordings/{key}/bundle/"]
+
+
+@pytest.fixture
+def recording_in(make_user):
+    def make(*, module_status, course_status) -> Recording:
+        module = ModuleFactory(course=CourseFactory(status=course_status), status=module_status)
+        lesson = LessonStepFactory(lesson=LessonFactory(module=module, status=PublishStatus.PUBLISHED)).lesson
+        return Recording.objects.create(title="Take", lesson=lesson, status=Recording.Status.READY, is_published=True)
+
+    return make
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", RECORDING_READS)
+@pytest.mark.parametrize(
+    "module_status, course_status", HIDDEN_CONTAINERS, ids=[f"module {m}, course {c}" for m, c in HIDDEN_CONTAINERS]
+)
+def test_recording_of_a_hidden_module_or_course_is_hidden_like_its_lesson(
+    world, client_for, recording_in, url, module_status, course_status
+):
+    recording = recording_in(module_status=module_status, course_status=course_status)
+    url = url.format(key=recording.recording_id)
+    for actor in ["student", "student2", "teacher_same", "teacher_other"]:
+        client = client_for(world.users[actor])
+        assert client.get(url).status_code == 404, (actor, url)
+        listed_ids = ids_of(client.get("/api/recordings/").json()["data"]["results"], "recording_id")
+        assert recording.recording_id not in listed_ids, actor
+        lesson = client.get(f"/api/lessons/{recording.lesson.lesson_id}/")
+        assert lesson.status_code == 404, actor  # the lesson and its recording agree
+    admin = client_for(world.users["admin"])
+    assert admin.get(url).status_code == 200
+    assert recording.recording_id in ids_of(admin.get("/api/recordings/").json()["data"]["results"], "recording_id")
+
+
+@pytest.mark.django_db
+def test_archiving_then_republishing_a_course_hides_then_shows_its_recordings(world, client_for):
+    """The reported leak, through the API: the demo student after the admin archives the course."""
+    admin, student = client_for(world.users["admin"]), client_for(world.users["student"])
+    course, key = world.ids["course"], world.ids["recording"]
+
+    def student_sees() -> dict:
+        listed_ids = ids_of(student.get("/api/recordings/").json()["data"]["results"], "recording_id")
+        reads = {url: student.get(url.format(key=key)).status_code for url in RECORDING_READS}
+        return {"listed": key in listed_ids, **reads}
+
+    visible = {"listed": True, **{url: 200 for url in RECORDING_READS}}
+    hidden = {"listed": False, **{url: 404 for url in RECORDING_READS}}
+    assert student_sees() == visible
+    assert admin.post(f"/api/admin/content/courses/{course}/archive/", {}, format="json").status_code == 200
+    assert student_sees() == hidden
+    assert admin.post(f"/api/admin/content/courses/{course}/revert/", {}, format="json").status_code == 200
+    assert student_sees() == hidden
+    assert admin.post(f"/api/admin/content/courses/{course}/submit-for-review/", {}, format="json").status_code == 200
+    assert student_sees() == hidden
+    assert admin.post(f"/api/admin/content/courses/{course}/publish/", {}, format="json").status_code == 200
+    assert student_sees() == visible
+    # the same for the module, and for the recording's own publish switch
+    module = world.ids["module"]
+    assert admin.post(f"/api/admin/content/modules/{module}/archive/", {}, format="json").status_code == 200
+    assert student_sees() == hidden
+    for action in ["revert", "submit-for-review", "publish"]:
+        assert admin.post(f"/api/admin/content/modules/{module}/{action}/", {}, format="json").status_code == 200
+    assert student_sees() == visible
+    assert admin.post(f"/api/recordings/{key}/unpublish/", {}, format="json").status_code == 200
+    assert student_sees() == hidden
+    assert admin.post(f"/api/recordings/{key}/publish/", {}, format="json").status_code == 200
+    assert student_sees() == visible

@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from courses.selectors import open_lesson_filter
+
 from .models import Recording, RecordingAsset, SnapshotChunk
 from .timeline import chunk_window
 
@@ -18,15 +20,14 @@ def user_is_admin(user) -> bool:
 
 
 def visible_recordings_for(*, user) -> QuerySet[Recording]:
-    """Admins see every recording; everyone else only published, transcoded ones of
-    lessons that are themselves published (or not attached to a lesson)."""
-    from courses.models import PublishStatus
-
+    """Admins see every recording; everyone else only published, transcoded ones that
+    belong to no lesson or to a lesson students can open (lesson, module and course
+    published: the one rule of ``courses.selectors.open_lesson_filter``)."""
     queryset = Recording.objects.select_related("lesson")
     if user_is_admin(user):
         return queryset
     return queryset.filter(is_published=True, status=Recording.Status.READY).filter(
-        Q(lesson__isnull=True) | Q(lesson__status=PublishStatus.PUBLISHED)
+        Q(lesson__isnull=True) | open_lesson_filter("lesson__")
     )
 
 

@@ -78,3 +78,19 @@ def test_enrolled_courses_leave_out_archived_and_unpublished_courses(student, st
 
     assert [course["course_id"] for course in dashboard["courses"]] == [shown.course_id]
     assert dashboard["stats"]["courses_enrolled"] == 1
+
+
+@pytest.mark.parametrize("status", [PublishStatus.DRAFT, PublishStatus.IN_REVIEW, PublishStatus.ARCHIVED])
+def test_course_totals_count_only_lessons_the_student_can_open(student, status):
+    """A published lesson inside a module that is not published counts neither as a lesson
+    to do nor as one done, exactly as the lesson player hides it."""
+    open_lesson = LessonStepFactory().lesson
+    course = open_lesson.module.course
+    hidden_lesson = LessonStepFactory(lesson__module__course=course, lesson__module__status=status).lesson
+    Enrollment.objects.create(user=student, course=course)
+    for lesson in (open_lesson, hidden_lesson):
+        lesson_progress_update(user=student, lesson=lesson, last_position_seconds=5, completed=True)
+
+    (summary,) = student_dashboard(user=student)["courses"]
+
+    assert (summary["lessons_done"], summary["lessons_total"]) == (1, 1)

@@ -155,3 +155,19 @@ def test_query_count_is_the_same_for_5_and_50_students(school_world, make_user):
         counts[total] = len(queries)
     # user, teacher, count, page, 3 for the page's courses, 4 for the totals
     assert counts[5] == counts[50] <= 11, counts
+
+
+@pytest.mark.parametrize("status", [PublishStatus.DRAFT, PublishStatus.IN_REVIEW, PublishStatus.ARCHIVED])
+def test_totals_leave_out_published_lessons_of_a_hidden_module(school_world, status):
+    hidden_module = ModuleFactory(course=school_world["course"], status=status)
+    hidden_lesson = LessonFactory(module=hidden_module)  # published itself, but students cannot open it
+    LessonProgress.objects.create(
+        user=school_world["students"]["Yaw"], lesson=hidden_lesson, completed_at=timezone.now()
+    )
+
+    data = get(school_world["client"])
+
+    yaw = next(row for row in data["students"] if row["first_name"] == "Yaw")
+    assert [(c["lessons_done"], c["lessons_total"]) for c in yaw["courses"]] == [(0, 4)]
+    (course,) = data["courses"]
+    assert (course["lessons_total"], course["average_percent"]) == (4, 33)
