@@ -62,8 +62,10 @@ INSTALLED_APPS = [
     "students",
     "courses",
     "video_tutorials",
+    "projects",
     "llm_tutor",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [

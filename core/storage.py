@@ -5,14 +5,14 @@ from pathlib import PurePosixPath
 from django.utils.http import content_disposition_header
 from storages.backends.s3 import S3Storage
 
-from video_tutorials.media_urls import content_type_for
+from .media import content_type_for
 
 
 class MediaS3Storage(S3Storage):
     """Browsers fetch objects straight from the bucket (through the proxy's /media/), so
     the headers they get are the ones stored here at upload. django-storages would store
     the uploader's claimed type (text/html included); instead, the same table as
-    ``video_tutorials.media_urls`` decides: known media inline, anything else a download."""
+    ``core.media`` decides: known media inline, anything else a download."""
 
     def get_object_parameters(self, name):
         params = super().get_object_parameters(name)

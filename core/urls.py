@@ -24,7 +24,7 @@ urlpatterns = [
     path("api/", include("courses.urls")),
     path("api/", include("notifications.urls")),
     path("api/", include("video_tutorials.urls")),
-    path("api/", include("video_tutorials.project_urls")),
-    path("", include("video_tutorials.media_urls")),
+    path("api/", include("projects.urls")),
+    path("", include("core.media")),
     path("", include("llm_tutor.urls")),
 ]

@@ -11,10 +11,10 @@ import pytest
 from courses.models import LessonProgress, PublishStatus
 from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFactory, ModuleFactory, SchoolFactory
 from notifications.services import notification_send
+from projects.services import project_create
 from students.models import Student
 from teachers.models import Teacher
 from video_tutorials.models import Recording
-from video_tutorials.projects_services import project_create
 
 ACTORS = ["anonymous", "student", "student2", "teacher_same", "teacher_other", "admin"]
 

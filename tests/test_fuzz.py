@@ -49,9 +49,9 @@ def real_ids_for(user) -> dict[str, list[str]]:
     from accounts.models import User
     from courses.models import Course, Lesson, Module
     from notifications.services import notification_send
+    from projects.services import project_create
     from schools.models import School, SchoolClass
     from video_tutorials.models import Recording
-    from video_tutorials.projects_services import project_create
 
     # Several, since the fuzzer deletes some of what it is given.
     projects = [project_create(owner=user, name=f"Fuzzed page {n}") for n in range(3)]

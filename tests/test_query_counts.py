@@ -14,8 +14,8 @@ from django.utils import timezone
 from courses.models import ContentTransition, Enrollment, LessonProgress, PublishStatus
 from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFactory, ModuleFactory
 from llm_tutor.models import TutorExchange
+from projects.services import project_create, project_file_create
 from video_tutorials.models import Recording
-from video_tutorials.projects_services import project_create, project_file_create
 
 pytestmark = pytest.mark.django_db
 counter = itertools.count()

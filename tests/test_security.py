@@ -13,11 +13,11 @@ from accounts.services import tokens_for
 from courses.models import Enrollment
 from courses.tests.factories import CourseFactory, LessonFactory, LessonStepFactory, ModuleFactory, SchoolFactory
 from notifications.services import notification_send
+from projects.services import project_create
 from schools.models import SchoolClass
 from students.models import Student
 from teachers.models import Teacher
 from video_tutorials.models import Recording
-from video_tutorials.projects_services import project_create
 
 pytestmark = pytest.mark.django_db
 

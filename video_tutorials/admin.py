@@ -5,7 +5,7 @@ from django.utils.html import format_html, format_html_join
 from rest_framework.exceptions import ValidationError
 
 from . import services
-from .models import Project, ProjectFile, Recording, RecordingAsset
+from .models import Recording, RecordingAsset
 
 
 class RecordingAssetInline(admin.TabularInline):
@@ -96,28 +96,3 @@ class RecordingAdmin(admin.ModelAdmin):
     @admin.action(description="Retry failed transcodes")
     def retry_selected(self, request, queryset):
         self._bulk(request, queryset, lambda r: services.recording_retry(recording=r), "Queued")
-
-
-class ProjectFileInline(admin.TabularInline):
-    model = ProjectFile
-    fields = ["name", "file_type", "updated_at"]
-    readonly_fields = ["updated_at"]
-    extra = 0
-
-
-@admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = ["name", "project_id", "owner", "updated_at"]
-    search_fields = ["name", "project_id", "owner__email"]
-    ordering = ["-updated_at"]
-    readonly_fields = ["project_id", "created_at", "updated_at"]
-    raw_id_fields = ["owner"]
-    inlines = [ProjectFileInline]
-
-
-@admin.register(ProjectFile)
-class ProjectFileAdmin(admin.ModelAdmin):
-    list_display = ["name", "project", "file_type", "updated_at"]
-    list_filter = ["file_type"]
-    search_fields = ["name", "project__name", "project__owner__email"]
-    ordering = ["project", "name"]

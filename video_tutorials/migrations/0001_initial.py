@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import video_tutorials.models
+import projects.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             name='Project',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project_id', models.CharField(default=video_tutorials.models.new_project_id, editable=False, max_length=20, unique=True)),
+                ('project_id', models.CharField(default=projects.models.new_project_id, editable=False, max_length=20, unique=True)),
                 ('name', models.CharField(max_length=120)),
                 ('description', models.TextField(blank=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -5,7 +5,7 @@ from core.query import QuerySerializer
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import Project, ProjectFile, project_file_name_validator
-from .projects_services import file_type_for
+from .services import file_type_for
 
 MAX_FILE_BYTES = getattr(settings, "PROJECT_FILE_MAX_BYTES", 200 * 1024)
 

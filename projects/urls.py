@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import projects_api as api
+from . import api
 
 urlpatterns = [
     path("projects/", api.ProjectListApi.as_view(), name="projects"),

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from core.ids import as_numeric_id
 
-from . import projects_services as services
+from . import services
 from .models import Project, ProjectFile
-from .projects_serializers import (
+from .serializers import (
     ProjectFileCreateSerializer,
     ProjectFileSerializer,
     ProjectFilesQuerySerializer,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from video_tutorials.models import ProjectFile
+from projects.models import ProjectFile
 
 pytestmark = pytest.mark.django_db
 

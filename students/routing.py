@@ -1,3 +1,0 @@
-"""Websocket routes of this app."""
-
-websocket_urlpatterns: list = []
