@@ -20,13 +20,6 @@ def visible_courses(*, user) -> QuerySet[Course]:
     return courses
 
 
-def visible_modules(*, user) -> QuerySet[Module]:
-    modules = Module.objects.all()
-    if not can_see_drafts(user):
-        modules = modules.filter(status=PublishStatus.PUBLISHED, course__status=PublishStatus.PUBLISHED)
-    return modules
-
-
 def open_lesson_filter(prefix: str = "") -> Q:
     """Lessons a student can open: the lesson, its module and its course all published.
     ``prefix`` reaches the lesson from another model (``"lesson__"``)."""

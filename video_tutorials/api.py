@@ -17,11 +17,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.envelope import enveloped
+from core.ranges import ranged_file_response
 
 from . import bundles, rendered, selectors, services
 from .models import Recording
 from .permissions import IsAdminRole
-from .ranges import ranged_file_response
 from .selectors import is_numeric_id
 from .serializers import (
     BundleQuerySerializer,

@@ -45,12 +45,6 @@ def recording_get(*, user, key: str, prefetch_assets: bool = True) -> Recording 
     return queryset.filter(**lookup).first()
 
 
-def file_url(field) -> str | None:
-    if not field:
-        return None
-    return field.url
-
-
 def asset_dict(asset: RecordingAsset) -> dict:
     return {
         "rung": asset.label,

@@ -3,7 +3,6 @@
 import math
 import re
 
-from django.conf import settings
 from rest_framework import serializers
 
 from core.envelope import envelope_serializer
@@ -291,7 +290,3 @@ SnapshotBatchEnvelope = envelope_serializer("SnapshotBatchEnvelope", SnapshotBat
 LessonVideoEnvelope = envelope_serializer("LessonVideoEnvelope", LessonVideoSerializer())
 CaptionEnvelope = envelope_serializer("CaptionEnvelope", CaptionSerializer())
 CaptionListEnvelope = envelope_serializer("CaptionListEnvelope", CaptionSerializer(many=True))
-
-
-def upload_limit_help() -> str:
-    return f"At most {settings.RECORDING_MAX_UPLOAD_BYTES} bytes."

@@ -3,7 +3,6 @@ publication. Views and tasks call these; nothing here knows about HTTP."""
 
 import errno
 import logging
-import math
 import os
 import re
 import shutil
@@ -808,13 +807,3 @@ def caption_upload(*, recording: Recording, language: str, raw: bytes) -> Record
         recording_changed(recording_pk=recording.pk)
         transaction.on_commit(lambda: _delete_files(old))
     return asset
-
-
-def finite_non_negative(value, field: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({field: ["A number of seconds is required."]}) from exc
-    if math.isnan(number) or math.isinf(number) or number < 0:
-        raise ValidationError({field: ["Seconds must be a finite number, 0 or more."]})
-    return number
