@@ -2,16 +2,19 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+# A stamp per requirements content: editing a requirements file reinstalls, nothing else does.
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test install lint bench worker beat clean
 
-install: $(STAMP)
+install: $(RUNTIME_STAMP)
 
-$(STAMP): requirements.txt
+# Runtime only: what `make run` (and the Dockerfile) needs.
+$(RUNTIME_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	# The CPU build of torch first, so sentence-transformers never pulls a CUDA build: from
@@ -21,10 +24,16 @@ $(STAMP): requirements.txt
 	then $(PY) -m pip install -q torch==2.13.0 --index-url $(TORCH_CPU_INDEX); \
 	else $(PY) -m pip install -q torch==2.13.0; fi
 	$(PY) -m pip install -q -r requirements.txt
-	rm -f $(VENV)/.installed-*
+	rm -f $(VENV)/.runtime-* $(VENV)/.installed-*
 	touch $@
 
-run: $(STAMP)
+# Tests, lint and benchmarks on top of the runtime.
+$(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.dev-*
+	touch $@
+
+run: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py seed_demo --if-empty
@@ -32,20 +41,20 @@ run: $(STAMP)
 	$(PY) manage.py build_curriculum_index --if-missing
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) core.asgi:application
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-worker: $(STAMP)
+worker: $(RUNTIME_STAMP)
 	$(VENV)/bin/celery -A core worker -l info --concurrency 2
 
-beat: $(STAMP)
+beat: $(RUNTIME_STAMP)
 	$(VENV)/bin/celery -A core beat -l info
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:

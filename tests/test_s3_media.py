@@ -81,7 +81,7 @@ def media_bucket_policy(bucket: str) -> str:
 def s3_server():
     """An S3 server of this test's own, left as compose's createbucket job leaves MinIO."""
     if not Path(sys.executable).with_name("moto_server").exists():
-        need_service("moto_server is not installed (pip install -r requirements.txt)")
+        need_service("moto_server is not installed (pip install -r requirements-dev.txt)")
     server = MotoServer(free_port())
     server.start()
     client = boto3.client(
