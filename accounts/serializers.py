@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import User
+from .services import token_refresh
 
 LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
 
@@ -96,6 +98,24 @@ class LegacyLoginDataSerializer(serializers.Serializer):
     role = serializers.CharField()
     photo = serializers.CharField(allow_null=True)
     user = UserSerializer()
+
+
+class SignInRefreshSerializer(TokenRefreshSerializer):
+    """``POST token/refresh/``: see ``services.token_refresh``."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        return token_refresh(raw=attrs["refresh"])
+
+
+class TokenRefreshResultSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(
+        help_text="The refresh token to use next: the one sent, or a new one of the same sign-in when "
+        "rotation is on (JWT_ROTATE_REFRESH_TOKENS). The one sent keeps working either way."
+    )
 
 
 class LogoutSerializer(StrictSerializer):

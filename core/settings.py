@@ -299,8 +299,12 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Off by default: the student SPA never stores a rotated refresh token, so rotation
+    # with reuse detection signed students out after two refreshes. With it on (for
+    # clients that store the new token), a rotated-out token of a live sign-in still
+    # works: never blacklisted after rotation (see accounts.services.token_refresh).
+    "ROTATE_REFRESH_TOKENS": env.bool("JWT_ROTATE_REFRESH_TOKENS", default=False),
+    "BLACKLIST_AFTER_ROTATION": False,
     "UPDATE_LAST_LOGIN": True,
     "USER_ID_FIELD": "user_id",
     "USER_ID_CLAIM": "user_id",
