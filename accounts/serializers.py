@@ -1,15 +1,13 @@
 """Input and output shapes of the account endpoints."""
 
-from django.conf import settings
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from core.languages import LanguageField
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import User
 from .services import token_refresh
-
-LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -39,7 +37,7 @@ class UserUpdateSerializer(StrictSerializer):
     last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     country = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    preferred_language = LanguageField(required=False)
 
 
 class RegisterSerializer(StrictSerializer):
@@ -51,7 +49,7 @@ class RegisterSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=64, required=False, allow_blank=True, default="Ghana")
     school_id = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, default="en")
+    preferred_language = LanguageField(required=False, default="en")
     fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
 
     def validate(self, attrs):

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.envelope import envelope_serializer
+from core.languages import MediaLanguageField
 from core.serializers import BatchListField, RejectedItemSerializer
 
 MAX_CODE_CHARS = 512 * 1024
@@ -17,7 +18,6 @@ MAX_SNAPSHOTS_PER_BATCH = 5000
 MAX_RECORDING_SECONDS = 86400
 # Seconds since 1970 from 2001 on (and Date.now() milliseconds): a clock time, not an offset.
 ABSOLUTE_TIME_FROM = 1e9
-LANGUAGE_RE = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
 
 
 def _finite(value: float, *, field: str) -> float:
@@ -83,7 +83,7 @@ class UploadInputSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=86400, help_text="Seconds, as the recorder measured."
     )
     lesson = serializers.CharField(required=False, max_length=20, help_text="lesson_id of the lesson it belongs to.")
-    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+    language = MediaLanguageField(required=False, default="en")
 
     def validate_duration(self, value):
         return None if value is None else _finite(value, field="duration")
@@ -92,7 +92,7 @@ class UploadInputSerializer(serializers.Serializer):
 class LessonMediaInputSerializer(serializers.Serializer):
     lesson = serializers.CharField(max_length=20, help_text="lesson_id (or numeric id) of the lesson.")
     video_file = serializers.FileField()
-    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+    language = MediaLanguageField(required=False, default="en")
 
 
 class TakeTimestampField(JSONNumberField):
@@ -216,7 +216,7 @@ class RecordingListQuerySerializer(StrictQuerySerializer):
 
 
 class CaptionInputSerializer(serializers.Serializer):
-    language = serializers.RegexField(LANGUAGE_RE, max_length=16)
+    language = MediaLanguageField()
     file = serializers.FileField(help_text="WebVTT (.vtt), UTF-8.")
 
 
