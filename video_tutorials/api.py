@@ -35,6 +35,7 @@ from .serializers import (
     RecordingEnvelope,
     RecordingListQuerySerializer,
     RecordingPageEnvelope,
+    RecordingUpdateInputSerializer,
     SnapshotBatchEnvelope,
     SnapshotBatchInputSerializer,
     TimelineEnvelope,
@@ -171,6 +172,9 @@ class RecordingListUploadApi(APIView):
 
 
 class RecordingDetailApi(APIView):
+    def get_permissions(self):
+        return [IsAdminRole()] if self.request.method == "PATCH" else super().get_permissions()
+
     @extend_schema(
         parameters=[RECORDING_ID, DetailQuerySerializer],
         responses={200: RecordingDetailEnvelope, 304: NOT_MODIFIED},
@@ -188,6 +192,23 @@ class RecordingDetailApi(APIView):
         variant = rendered.detail_variant(**window, mode=params["mode"])
         build = partial(rendered.detail_data, recording, user=request.user, **window, mode=params["mode"])
         return _conditional(request, recording, variant, build)
+
+    @extend_schema(
+        parameters=[RECORDING_ID],
+        request=RecordingUpdateInputSerializer,
+        responses={200: RecordingEnvelope},
+        tags=TAGS,
+        description="Link a recording to its lesson, re-link it, or unlink it with null (admins). The same "
+        "checks as the upload's `lesson`; a published recording linked to a lesson students can open "
+        "tells them once.",
+    )
+    def patch(self, request, recording_id: str):
+        serializer = RecordingUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        lesson = _lesson_for(serializer.validated_data["lesson"])
+        recording = services.recording_lesson_link(recording=recording, lesson=lesson)
+        return enveloped(_summary(recording), message="Recording updated.")
 
 
 class RecordingTimelineApi(APIView):

@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from core.envelope import envelope_serializer
 from core.languages import MediaLanguageField
-from core.serializers import BatchListField, RejectedItemSerializer
+from core.serializers import BatchListField, RejectedItemSerializer, RejectUnknownFieldsMixin
 
 MAX_CODE_CHARS = 512 * 1024
 MAX_SNAPSHOTS_PER_BATCH = 5000
@@ -87,6 +87,12 @@ class UploadInputSerializer(serializers.Serializer):
 
     def validate_duration(self, value):
         return None if value is None else _finite(value, field="duration")
+
+
+class RecordingUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    lesson = serializers.CharField(
+        max_length=20, allow_null=True, help_text="lesson_id (or numeric id) to link the recording to; null unlinks it."
+    )
 
 
 class LessonMediaInputSerializer(serializers.Serializer):

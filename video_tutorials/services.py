@@ -752,14 +752,40 @@ def recording_publish(*, recording: Recording, by) -> Recording:
             recording_changed(
                 recording_pk=recording.pk, is_published=True, published_at=recording.published_at or timezone.now()
             )
-        # The conditional UPDATE claims the notice even where SELECT ... FOR UPDATE is a no-op (SQLite).
-        if (
-            recording.notified_at is None
-            and lesson_is_open_to_students(lesson_id=recording.lesson_id)
-            and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
-        ):
-            _notify_students(recording)
+        _notify_students_once(recording)
         transaction.on_commit(partial(_queue_warm_json, recording.pk))
+    recording.refresh_from_db()
+    return recording
+
+
+def _notify_students_once(recording: Recording) -> None:
+    """Tell the lesson's students about a published recording, once, and only when they
+    can open the lesson. The conditional UPDATE claims the notice even where SELECT ...
+    FOR UPDATE is a no-op (SQLite)."""
+    if (
+        recording.notified_at is None
+        and lesson_is_open_to_students(lesson_id=recording.lesson_id)
+        and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    ):
+        _notify_students(recording)
+
+
+def recording_lesson_link(*, recording: Recording, lesson) -> Recording:
+    """Link a recording to ``lesson``, re-link it, or unlink it (None): what the upload's
+    ``lesson`` does, for the studio's takes that never send one. A published recording
+    linked to a lesson students can open tells them once, as publishing does."""
+    with transaction.atomic():
+        recording = (
+            Recording.objects.select_for_update(of=("self",))
+            .select_related("lesson__module__course")
+            .get(pk=recording.pk)
+        )
+        if recording.lesson_id != (lesson.pk if lesson else None):
+            recording_changed(recording_pk=recording.pk, lesson=lesson)
+            recording.lesson = lesson
+        if recording.is_published and lesson is not None:
+            _notify_students_once(recording)
+            transaction.on_commit(partial(_queue_warm_json, recording.pk))
     recording.refresh_from_db()
     return recording
 
