@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.public_urls.PublicBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -146,6 +147,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
+# The address media and API links are built on (https://mrict.example.com); unset = the
+# scheme and host of each request. S3 media URLs (AWS_S3_CUSTOM_DOMAIN) are absolute anyway.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 # --- storage: local disk by default, S3-compatible when a bucket is configured
@@ -173,7 +177,8 @@ if AWS_STORAGE_BUCKET_NAME:
     # Sets each object's Content-Type/Content-Disposition like the local media route.
     DEFAULT_FILE_STORAGE_BACKEND = "core.storage.MediaS3Storage"
 else:
-    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
+    # Absolute URLs (core/public_urls.py): the SPA uses them as src from its own origin.
+    DEFAULT_FILE_STORAGE_BACKEND = "core.public_urls.PublicFileSystemStorage"
 STORAGES = {
     "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

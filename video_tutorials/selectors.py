@@ -2,6 +2,8 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from core.public_urls import absolute_url
+
 from .models import Recording, RecordingAsset, SnapshotChunk
 from .timeline import chunk_window
 
@@ -91,8 +93,8 @@ def recording_media(recording: Recording) -> dict:
 def recording_urls(recording: Recording) -> dict:
     base = f"/api/recordings/{recording.recording_id}"
     return {
-        "snapshots_url": f"{base}/timeline/",
-        "bundle_url": f"{base}/bundle/",
+        "snapshots_url": absolute_url(f"{base}/timeline/"),
+        "bundle_url": absolute_url(f"{base}/bundle/"),
     }
 
 

@@ -25,6 +25,7 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import NotFound, ValidationError
 
 from core.errors import InsufficientStorage, PayloadTooLarge, ServiceUnavailable
+from core.public_urls import public_base
 from courses.selectors import lesson_is_open_to_students
 
 from . import transcoding
@@ -753,7 +754,7 @@ def recording_publish(*, recording: Recording, by) -> Recording:
                 recording_pk=recording.pk, is_published=True, published_at=recording.published_at or timezone.now()
             )
         _notify_students_once(recording)
-        transaction.on_commit(partial(_queue_warm_json, recording.pk))
+        transaction.on_commit(partial(_queue_warm_json, recording.pk, public_base()))
     recording.refresh_from_db()
     return recording
 
@@ -785,19 +786,20 @@ def recording_lesson_link(*, recording: Recording, lesson) -> Recording:
             recording.lesson = lesson
         if recording.is_published and lesson is not None:
             _notify_students_once(recording)
-            transaction.on_commit(partial(_queue_warm_json, recording.pk))
+            transaction.on_commit(partial(_queue_warm_json, recording.pk, public_base()))
     recording.refresh_from_db()
     return recording
 
 
-def _queue_warm_json(recording_pk: int) -> None:
-    """Render the new version's JSON before the class asks for it (best effort)."""
+def _queue_warm_json(recording_pk: int, base: str) -> None:
+    """Render the new version's JSON before the class asks for it (best effort), with the
+    links of the host this publish came through (or PUBLIC_BASE_URL): its URLs are absolute."""
     from core.tasks import enqueue
 
     from .tasks import warm_recording_json
 
     try:
-        enqueue(warm_recording_json, recording_pk)
+        enqueue(warm_recording_json, recording_pk, base)
     except ServiceUnavailable:
         logger.warning("Broker unavailable; recording %s renders on first request", recording_pk)
 
