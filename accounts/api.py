@@ -20,6 +20,8 @@ from .serializers import (
     PasswordResetConfirmSerializer,
     RegisterResultSerializer,
     RegisterSerializer,
+    SignInRefreshSerializer,
+    TokenRefreshResultSerializer,
     UserSerializer,
     UserUpdateSerializer,
 )
@@ -63,13 +65,25 @@ class LoginApi(LoginThrottling, PublicApi):
 
 class ThrottledTokenRefreshApi(TokenRefreshView):
     """SimpleJWT's plain shape ({"access", "refresh"}): the apps read ``access`` at top level.
+    The sign-in's refresh token keeps working for the whole sign-in (services.token_refresh).
 
     Its own generous scope, not login's: every SPA of a class behind one school NAT
     refreshes at lesson start, and a signed token can't be guessed anyway.
     """
 
+    serializer_class = SignInRefreshSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
+
+    @extend_schema(
+        request=SignInRefreshSerializer,
+        responses={200: TokenRefreshResultSerializer},
+        tags=["accounts"],
+        description="A new access token. The refresh token keeps working until it expires or its sign-in "
+        "ends (logout, password change or reset, deactivation); re-sending it is always fine.",
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
 
 
 class ThrottledTokenVerifyApi(TokenVerifyView):

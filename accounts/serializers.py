@@ -1,13 +1,13 @@
 """Input and output shapes of the account endpoints."""
 
-from django.conf import settings
 from rest_framework import serializers
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from core.languages import LanguageField
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import User
-
-LANGUAGE_CODES = [code for code, _ in settings.LANGUAGES]
+from .services import token_refresh
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -37,7 +37,7 @@ class UserUpdateSerializer(StrictSerializer):
     last_name = serializers.CharField(max_length=80, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
     country = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    preferred_language = LanguageField(required=False)
 
 
 class RegisterSerializer(StrictSerializer):
@@ -49,7 +49,7 @@ class RegisterSerializer(StrictSerializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     country = serializers.CharField(max_length=64, required=False, allow_blank=True, default="Ghana")
     school_id = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False, default="en")
+    preferred_language = LanguageField(required=False, default="en")
     fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
 
     def validate(self, attrs):
@@ -96,6 +96,24 @@ class LegacyLoginDataSerializer(serializers.Serializer):
     role = serializers.CharField()
     photo = serializers.CharField(allow_null=True)
     user = UserSerializer()
+
+
+class SignInRefreshSerializer(TokenRefreshSerializer):
+    """``POST token/refresh/``: see ``services.token_refresh``."""
+
+    refresh = serializers.CharField()
+    access = serializers.CharField(read_only=True)
+
+    def validate(self, attrs):
+        return token_refresh(raw=attrs["refresh"])
+
+
+class TokenRefreshResultSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField(
+        help_text="The refresh token to use next: the one sent, or a new one of the same sign-in when "
+        "rotation is on (JWT_ROTATE_REFRESH_TOKENS). The one sent keeps working either way."
+    )
 
 
 class LogoutSerializer(StrictSerializer):

@@ -16,14 +16,20 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 from rest_framework import status
 from rest_framework.exceptions import APIException, AuthenticationFailed, ValidationError
+from rest_framework_simplejwt import settings as simplejwt_settings
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
+from rest_framework_simplejwt.utils import get_md5_hash_password
 
 from .models import OneTimeCode, User
 
 logger = logging.getLogger(__name__)
 
 REVOKED_ACCESS_PREFIX = "revoked-access:"
+# Every refresh token of one sign-in carries the sign-in token's jti: logging out (or
+# blacklisting that one token) ends the whole sign-in, rotated tokens included.
+SESSION_CLAIM = "sid"
 
 
 class EmailUnavailable(APIException):
@@ -148,7 +154,46 @@ def user_authenticate(*, email: str, password: str, roles: tuple[str, ...] | Non
 
 def tokens_for(*, user: User) -> dict[str, str]:
     refresh = RefreshToken.for_user(user)
+    refresh[SESSION_CLAIM] = refresh["jti"]
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def _session_id(refresh: RefreshToken) -> str:
+    return refresh.get(SESSION_CLAIM) or refresh["jti"]  # tokens from before sessions: their own jti
+
+
+def token_refresh(*, raw: str) -> dict[str, str]:
+    """A new access token for a refresh token (``POST token/refresh/``).
+
+    The student SPA keeps the refresh token of its sign-in and never stores another, so
+    that token keeps working until it expires (JWT_REFRESH_DAYS) or its sign-in is
+    ended: logout, a password change or reset, deactivation. With
+    JWT_ROTATE_REFRESH_TOKENS a new refresh token comes back too (same sign-in, same
+    expiry), but an older one of the same sign-in is never treated as stolen: a client
+    that re-sends it is served, not signed out. The answer is always ``{access,
+    refresh}``; without rotation ``refresh`` is the token that was sent.
+    TokenError (401 from the view) for a token that is bad, expired or revoked."""
+    refresh = RefreshToken(raw)  # signature, expiry, and this token's own blacklist entry
+    jwt_settings = simplejwt_settings.api_settings  # read now: tests and overrides replace it
+    user = User.objects.filter(**{jwt_settings.USER_ID_FIELD: refresh.get(jwt_settings.USER_ID_CLAIM)}).first()
+    if user is None or not jwt_settings.USER_AUTHENTICATION_RULE(user):
+        raise AuthenticationFailed("No active account found for the given token.", code="no_active_account")
+    if jwt_settings.CHECK_REVOKE_TOKEN and refresh.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(
+        user.password
+    ):
+        raise TokenError("The password was changed since this sign-in. Sign in again.")
+    session = _session_id(refresh)
+    if session != refresh["jti"] and BlacklistedToken.objects.filter(token__jti=session).exists():
+        raise TokenError("This sign-in has ended. Sign in again.")
+    data = {"access": str(refresh.access_token), "refresh": raw}
+    if jwt_settings.ROTATE_REFRESH_TOKENS:
+        # Same sign-in and same expiry: rotating never extends a sign-in.
+        refresh.set_jti()
+        refresh.set_iat()
+        refresh[SESSION_CLAIM] = session
+        refresh.outstand()
+        data["refresh"] = str(refresh)
+    return data
 
 
 def access_token_revoke(*, access: AccessToken) -> None:
@@ -175,6 +220,11 @@ def user_logout(*, refresh: str, access: AccessToken | None, user: User) -> None
     if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.user_id):
         raise ValidationError({"refresh": ["This refresh token belongs to another account."]})
     token.blacklist()
+    session = _session_id(token)
+    if session != token["jti"]:  # a rotated token: end its sign-in (every token of it) too
+        sign_in = OutstandingToken.objects.filter(jti=session).first()
+        if sign_in is not None:
+            BlacklistedToken.objects.get_or_create(token=sign_in)
     if access is not None:
         access_token_revoke(access=access)
 

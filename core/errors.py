@@ -6,7 +6,9 @@ The Mr ICT apps show ``detail``, else ``message``, and per-field lists under
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -62,8 +64,26 @@ def error_body(*, detail: str, code: str, errors: dict | None = None) -> dict:
     return {"detail": detail, "code": code, "errors": errors or {}}
 
 
+def too_large(exc: Exception) -> PayloadTooLarge:
+    """Django's own body limits (DATA_UPLOAD_MAX_*) are size limits like ours: a 413 in the
+    common shape, not SuspiciousOperation's generic 400 with a logged traceback."""
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge(
+            f"The request body is larger than the limit of {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes. "
+            "Send it in smaller parts."
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return PayloadTooLarge(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files.")
+    return PayloadTooLarge(f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} fields.")
+
+
+BODY_LIMIT_ERRORS = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 def api_exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, BODY_LIMIT_ERRORS):
+        exc = too_large(exc)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_KEY: exc.messages}
         )
@@ -113,6 +133,9 @@ def handler500(request):
 
 
 def handler400(request, exception=None):
+    if isinstance(exception, BODY_LIMIT_ERRORS):  # outside DRF views (they go through the handler above)
+        error = too_large(exception)
+        return json_error_response(request, status_code=413, detail=str(error.detail), code=error.default_code)
     return json_error_response(request, status_code=400, detail="Bad request.", code="bad_request")
 
 

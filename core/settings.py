@@ -14,7 +14,8 @@ import environ
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+if (BASE_DIR / ".env").exists():  # optional: without the check, every start logs ".env not found"
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 TESTING = env.bool("MRICT_TESTING", default=False)
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "core.public_urls.PublicBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -148,6 +150,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
+# The address media and API links are built on (https://mrict.example.com); unset = the
+# scheme and host of each request. S3 media URLs (AWS_S3_CUSTOM_DOMAIN) are absolute anyway.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
 # --- storage: local disk by default, S3-compatible when a bucket is configured
@@ -175,7 +180,8 @@ if AWS_STORAGE_BUCKET_NAME:
     # Sets each object's Content-Type/Content-Disposition like the local media route.
     DEFAULT_FILE_STORAGE_BACKEND = "core.storage.MediaS3Storage"
 else:
-    DEFAULT_FILE_STORAGE_BACKEND = "django.core.files.storage.FileSystemStorage"
+    # Absolute URLs (core/public_urls.py): the SPA uses them as src from its own origin.
+    DEFAULT_FILE_STORAGE_BACKEND = "core.public_urls.PublicFileSystemStorage"
 STORAGES = {
     "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -205,7 +211,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# memory://localhost/ rather than memory://: kombu warns "No hostname was supplied" on
+# every connection to a broker URL without a host (the in-process broker has none to give).
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -301,8 +309,12 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
-    "ROTATE_REFRESH_TOKENS": True,
-    "BLACKLIST_AFTER_ROTATION": True,
+    # Off by default: the student SPA never stores a rotated refresh token, so rotation
+    # with reuse detection signed students out after two refreshes. With it on (for
+    # clients that store the new token), a rotated-out token of a live sign-in still
+    # works: never blacklisted after rotation (see accounts.services.token_refresh).
+    "ROTATE_REFRESH_TOKENS": env.bool("JWT_ROTATE_REFRESH_TOKENS", default=False),
+    "BLACKLIST_AFTER_ROTATION": False,
     "UPDATE_LAST_LOGIN": True,
     "USER_ID_FIELD": "user_id",
     "USER_ID_CLAIM": "user_id",
@@ -372,5 +384,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # faiss tries its AVX512/AVX2 builds first and logs each one the CPU or wheel lacks
+        # ("Could not load library with AVX512 support") at INFO before loading the generic
+        # build: not an error. A faiss that cannot load at all raises ImportError anyway.
+        "faiss.loader": {"level": "WARNING"},
+    },
 }

@@ -10,6 +10,8 @@ import hashlib
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 
+from core.public_urls import public_base
+
 VERSION_KEY = "catalog:version"
 TTL_SECONDS = 600
 
@@ -26,7 +28,8 @@ def bump_catalog_version(**kwargs) -> None:
 
 
 def cached_catalog_page(*, key_parts: tuple, build) -> dict:
-    digest = hashlib.sha256(repr(key_parts).encode()).hexdigest()[:32]
+    # Image URLs are absolute (core/public_urls.py): a page per public base.
+    digest = hashlib.sha256(repr((*key_parts, public_base())).encode()).hexdigest()[:32]
     key = f"catalog:page:{catalog_version()}:{digest}"
     page = cache.get(key)
     if page is None:

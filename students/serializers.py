@@ -1,12 +1,12 @@
 from rest_framework import serializers
 
 from accounts.serializers import (
-    LANGUAGE_CODES,
     MemberAccountCreateSerializer,
     MemberAccountSerializer,
     MemberAccountUpdateSerializer,
 )
 from core.ids import rows_by_public_ids
+from core.languages import LanguageField, language_name_for
 from core.serializers import RejectUnknownFieldsMixin
 from schools.models import Level, School, SchoolClass
 
@@ -20,7 +20,8 @@ class ExperienceProfileSerializer(serializers.Serializer):
     email = serializers.EmailField(source="user.email")
     first_name = serializers.CharField(source="user.first_name")
     last_name = serializers.CharField(source="user.last_name")
-    preferred_language = serializers.CharField(source="user.preferred_language")
+    preferred_language = serializers.SerializerMethodField(help_text="The name the app shows: English, Twi…")
+    preferred_language_code = serializers.CharField(source="user.preferred_language")
     interest_tags = serializers.ListField(child=serializers.CharField())
     accessibility_preferences = serializers.ListField(child=serializers.CharField())
     allow_offline_downloads = serializers.BooleanField()
@@ -28,6 +29,9 @@ class ExperienceProfileSerializer(serializers.Serializer):
     level = serializers.CharField()
     school_id = serializers.SerializerMethodField()
     school_name = serializers.SerializerMethodField()
+
+    def get_preferred_language(self, student: Student) -> str:
+        return language_name_for(student.user.preferred_language)
 
     def get_school_id(self, student: Student) -> str | None:
         return student.school.school_id if student.school else None
@@ -37,7 +41,7 @@ class ExperienceProfileSerializer(serializers.Serializer):
 
 
 class ExperienceProfileUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    preferred_language = serializers.ChoiceField(choices=LANGUAGE_CODES, required=False)
+    preferred_language = LanguageField(required=False)
     accessibility_preferences = serializers.ListField(
         child=serializers.CharField(max_length=40), max_length=20, required=False
     )

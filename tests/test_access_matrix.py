@@ -239,6 +239,8 @@ MATRIX = [
     row("get", "/api/recordings/", 200),
     row("get", "/api/recordings/{recording}/", 200),
     row("get", "/api/recordings/{draft_recording}/", ADMIN_SEES_DRAFTS),
+    row("patch", "/api/recordings/{draft_recording}/", ADMIN_ONLY, {"lesson": "{lesson}"}),
+    row("patch", "/api/recordings/{recording}/", ADMIN_ONLY, {"lesson": None}),
     row("get", "/api/recordings/{draft_recording}/bundle/", ADMIN_SEES_DRAFTS),
     row("post", "/api/recordings/{draft_recording}/publish/", ADMIN_ONLY, {}),
     row("post", "/api/recordings/{recording}/unpublish/", ADMIN_ONLY, {}),

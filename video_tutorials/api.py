@@ -35,6 +35,7 @@ from .serializers import (
     RecordingEnvelope,
     RecordingListQuerySerializer,
     RecordingPageEnvelope,
+    RecordingUpdateInputSerializer,
     SnapshotBatchEnvelope,
     SnapshotBatchInputSerializer,
     TimelineEnvelope,
@@ -171,6 +172,9 @@ class RecordingListUploadApi(APIView):
 
 
 class RecordingDetailApi(APIView):
+    def get_permissions(self):
+        return [IsAdminRole()] if self.request.method == "PATCH" else super().get_permissions()
+
     @extend_schema(
         parameters=[RECORDING_ID, DetailQuerySerializer],
         responses={200: RecordingDetailEnvelope, 304: NOT_MODIFIED},
@@ -188,6 +192,23 @@ class RecordingDetailApi(APIView):
         variant = rendered.detail_variant(**window, mode=params["mode"])
         build = partial(rendered.detail_data, recording, user=request.user, **window, mode=params["mode"])
         return _conditional(request, recording, variant, build)
+
+    @extend_schema(
+        parameters=[RECORDING_ID],
+        request=RecordingUpdateInputSerializer,
+        responses={200: RecordingEnvelope},
+        tags=TAGS,
+        description="Link a recording to its lesson, re-link it, or unlink it with null (admins). The same "
+        "checks as the upload's `lesson`; a published recording linked to a lesson students can open "
+        "tells them once.",
+    )
+    def patch(self, request, recording_id: str):
+        serializer = RecordingUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        recording = _visible_recording(request, recording_id, with_assets=False)
+        lesson = _lesson_for(serializer.validated_data["lesson"])
+        recording = services.recording_lesson_link(recording=recording, lesson=lesson)
+        return enveloped(_summary(recording), message="Recording updated.")
 
 
 class RecordingTimelineApi(APIView):
@@ -216,22 +237,29 @@ class SnapshotBatchApi(APIView):
         responses={200: SnapshotBatchEnvelope},
         tags=TAGS,
         description="Store a batch of code snapshots once (batch_id, and (timestamp, code) de-duplication). "
-        "A batch may arrive before its upload: it is linked by title.",
+        "A batch may arrive before its upload: it is linked by title. One bad snapshot never costs the "
+        "others: every valid one is stored and each invalid one is listed in `rejected` by its index "
+        "(not a number, negative, a clock time instead of seconds from the start, past a day, or far "
+        "past the end of the take once its length is known). Re-send as often as you like.",
     )
     def post(self, request, recording_id: str | None = None):
         serializer = SnapshotBatchInputSerializer(data=request.data, context={"recording_id": recording_id})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        snapshots = data["snapshots"]
         recording, result = services.snapshot_batch_ingest(
             recording_key=recording_id or data.get("recording_id"),
             title=data.get("title"),
-            snapshots=data["snapshots"],
+            snapshots=snapshots,
+            positions=snapshots.positions,
             batch_id=data.get("batch_id"),
         )
-        return enveloped(
-            {"recording_id": recording.recording_id, "id": recording.pk, **result},
-            message="Snapshots saved." if result["stored"] else "Nothing new to store.",
-        )
+        result["received"] += len(snapshots.rejected)
+        result["rejected"] = sorted(snapshots.rejected + result["rejected"], key=lambda item: item["index"])
+        message = "Snapshots saved." if result["stored"] else "Nothing new to store."
+        if result["rejected"]:
+            message += f" {len(result['rejected'])} not stored (see rejected)."
+        return enveloped({"recording_id": recording.recording_id, "id": recording.pk, **result}, message=message)
 
 
 def _action_schema(description: str):

@@ -13,6 +13,8 @@ import orjson
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 
+from core.public_urls import public_base, serving_base
+
 from . import selectors
 from .models import Recording
 
@@ -40,8 +42,9 @@ def validators(recording: Recording, *, is_admin: bool, variant: str) -> tuple[s
 
 
 def gzipped_body(etag: str, build) -> bytes:
-    """The cached gzip of ``{"message": "OK", "data": build()}`` for this ETag."""
-    key = f"recording-json-gz:{etag}"
+    """The cached gzip of ``{"message": "OK", "data": build()}`` for this ETag, per public
+    base: its URLs are absolute (core/public_urls.py), so each host gets its own copy."""
+    key = f"recording-json-gz:{etag}:{public_base()}"
     body = cache.get(key)
     if body is None:
         body = gzip.compress(orjson.dumps({"message": "OK", "data": build()}), compresslevel=6, mtime=0)
@@ -63,8 +66,14 @@ def timeline_data(recording: Recording, *, start=None, end=None, encoding="full"
     }
 
 
-def warm(recording_pk: int) -> int:
-    """Render what a student's player asks for first; returns the number of variants."""
+def warm(recording_pk: int, *, base: str = "") -> int:
+    """Render what a student's player asks for first, with links on ``base`` (the host the
+    publish came through; PUBLIC_BASE_URL wins); returns the number of variants."""
+    with serving_base(base):
+        return _warm(recording_pk)
+
+
+def _warm(recording_pk: int) -> int:
     recording = selectors.visible_recordings_for(user=None).filter(pk=recording_pk).first()
     if recording is None:  # unpublished again, or gone
         return 0

@@ -2,6 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from core.public_urls import absolute_url
 from courses.selectors import open_lesson_filter
 
 from .models import Recording, RecordingAsset, SnapshotChunk
@@ -86,8 +87,8 @@ def recording_media(recording: Recording) -> dict:
 def recording_urls(recording: Recording) -> dict:
     base = f"/api/recordings/{recording.recording_id}"
     return {
-        "snapshots_url": f"{base}/timeline/",
-        "bundle_url": f"{base}/bundle/",
+        "snapshots_url": absolute_url(f"{base}/timeline/"),
+        "bundle_url": absolute_url(f"{base}/bundle/"),
     }
 
 

@@ -2,14 +2,21 @@
 
 import math
 import re
+from datetime import UTC, datetime
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.envelope import envelope_serializer
+from core.languages import MediaLanguageField
+from core.serializers import BatchListField, RejectedItemSerializer, RejectUnknownFieldsMixin
 
 MAX_CODE_CHARS = 512 * 1024
 MAX_SNAPSHOTS_PER_BATCH = 5000
-LANGUAGE_RE = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
+# No take is longer than a day; a timestamp past that cannot belong to one.
+MAX_RECORDING_SECONDS = 86400
+# Seconds since 1970 from 2001 on (and Date.now() milliseconds): a clock time, not an offset.
+ABSOLUTE_TIME_FROM = 1e9
 
 
 def _finite(value: float, *, field: str) -> float:
@@ -75,26 +82,78 @@ class UploadInputSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=0, max_value=86400, help_text="Seconds, as the recorder measured."
     )
     lesson = serializers.CharField(required=False, max_length=20, help_text="lesson_id of the lesson it belongs to.")
-    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+    language = MediaLanguageField(required=False, default="en")
 
     def validate_duration(self, value):
         return None if value is None else _finite(value, field="duration")
 
 
+class RecordingUpdateInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    lesson = serializers.CharField(
+        max_length=20, allow_null=True, help_text="lesson_id (or numeric id) to link the recording to; null unlinks it."
+    )
+
+
 class LessonMediaInputSerializer(serializers.Serializer):
     lesson = serializers.CharField(max_length=20, help_text="lesson_id (or numeric id) of the lesson.")
     video_file = serializers.FileField()
-    language = serializers.RegexField(LANGUAGE_RE, required=False, default="en", max_length=16)
+    language = MediaLanguageField(required=False, default="en")
+
+
+class TakeTimestampField(JSONNumberField):
+    """Seconds from the start of the take. Each way a timestamp cannot belong to a take
+    has its own code, so the studio's known slip (its start time set after the first
+    snapshot: an absolute epoch time) is reported as what it is."""
+
+    default_error_messages = {
+        "not_finite": "timestamp must be a finite number.",
+        "negative_timestamp": "timestamp is negative: a take starts at 0 seconds.",
+        "absolute_time": (
+            "timestamp {value} reads as a clock time ({moment} UTC), not seconds from the start of the take: "
+            "the recorder's start time was set after this snapshot. It was not stored."
+        ),
+        "beyond_recording": "timestamp is past {limit} seconds: no take is that long.",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, float) and not math.isfinite(data):
+            self.fail("not_finite")
+        value = super().to_internal_value(data)
+        if value < 0:
+            self.fail("negative_timestamp")
+        if value >= ABSOLUTE_TIME_FROM:
+            seconds = value / 1000 if value >= ABSOLUTE_TIME_FROM * 1000 else value
+            try:
+                moment = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%d %H:%M:%S")
+            except (OverflowError, OSError, ValueError):
+                self.fail("beyond_recording", limit=MAX_RECORDING_SECONDS)
+            self.fail("absolute_time", value=data, moment=moment)
+        if value > MAX_RECORDING_SECONDS:
+            self.fail("beyond_recording", limit=MAX_RECORDING_SECONDS)
+        return value
 
 
 class SnapshotInputSerializer(serializers.Serializer):
     code = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_CODE_CHARS)
-    timestamp = JSONNumberField(min_value=0, max_value=86400, help_text="Seconds from the recording's start.")
+    timestamp = TakeTimestampField(
+        min_value=0, max_value=MAX_RECORDING_SECONDS, help_text="Seconds from the recording's start."
+    )
     cursorPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815 (the recorder's name)
     scrollPosition = PositionField(required=False, allow_null=True, default=None)  # noqa: N815
 
-    def validate_timestamp(self, value):
-        return _finite(value, field="timestamp")
+
+SNAPSHOT_ITEM_DOC = (
+    "A snapshot: {code: string, timestamp: seconds from the take's start (0..86400), "
+    "cursorPosition?: {lineNumber, column}, scrollPosition?: {scrollTop, scrollLeft, timestamp?}}. "
+    "Any item is accepted at the HTTP level: an invalid one is not stored and is reported in `rejected`."
+)
+
+
+@extend_schema_field(
+    {"type": "array", "maxItems": MAX_SNAPSHOTS_PER_BATCH, "items": {"description": SNAPSHOT_ITEM_DOC}}
+)
+class SnapshotListField(BatchListField):
+    pass
 
 
 class SnapshotBatchInputSerializer(serializers.Serializer):
@@ -105,7 +164,7 @@ class SnapshotBatchInputSerializer(serializers.Serializer):
     batch_id = serializers.CharField(
         required=False, max_length=64, help_text="Client id of this batch; a re-sent batch is stored once."
     )
-    snapshots = SnapshotInputSerializer(many=True, max_length=MAX_SNAPSHOTS_PER_BATCH, allow_empty=True)
+    snapshots = SnapshotListField(child=SnapshotInputSerializer(), max_length=MAX_SNAPSHOTS_PER_BATCH, allow_empty=True)
 
     def validate(self, attrs):
         if not attrs.get("title") and not attrs.get("recording_id") and not self.context.get("recording_id"):
@@ -162,7 +221,7 @@ class RecordingListQuerySerializer(StrictQuerySerializer):
 
 
 class CaptionInputSerializer(serializers.Serializer):
-    language = serializers.RegexField(LANGUAGE_RE, max_length=16)
+    language = MediaLanguageField()
     file = serializers.FileField(help_text="WebVTT (.vtt), UTF-8.")
 
 
@@ -258,10 +317,13 @@ class TimelineSerializer(serializers.Serializer):
 class SnapshotBatchResultSerializer(serializers.Serializer):
     recording_id = serializers.CharField()
     id = serializers.IntegerField()
-    received = serializers.IntegerField()
+    received = serializers.IntegerField(help_text="Snapshots in the request, valid or not.")
     stored = serializers.IntegerField()
-    duplicates = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Valid snapshots already stored (a re-send).")
     duplicate_batch = serializers.BooleanField()
+    rejected = RejectedItemSerializer(
+        many=True, help_text="Snapshots not stored, by their index in the request, with the reason."
+    )
     snapshot_count = serializers.IntegerField()
 
 

@@ -24,6 +24,7 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import NotFound, ValidationError
 
 from core.errors import InsufficientStorage, PayloadTooLarge, ServiceUnavailable
+from core.public_urls import public_base
 from courses.selectors import lesson_is_open_to_students
 
 from . import transcoding
@@ -273,7 +274,11 @@ def recording_queue_transcode(*, recording: Recording) -> bool:
 
 
 # What ingesting needs of the recording row, read with the row lock.
-SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_batch_ids", "snapshot_count")
+SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_batch_ids", "snapshot_count", "duration", "declared_duration")
+# Once a take's length is known, a snapshot this far past its end cannot belong to it
+# (a few seconds over is normal: the recorder stops after the last keystroke is saved).
+PAST_DURATION_SLACK_SECONDS = 60
+PAST_DURATION_SLACK_RATIO = 0.1
 # A take whose batches stopped this long ago was abandoned: a new upload or batch with
 # its title starts a new take instead of joining it.
 OPEN_TAKE_HOURS = 24
@@ -340,25 +345,63 @@ def _snapshot_key(snapshot: Snapshot) -> tuple:
     return (snapshot.timestamp, snapshot.code)
 
 
-def _snapshots_sorted(snapshots: list[dict]) -> list[Snapshot]:
+def _snapshots_sorted(snapshots: list[dict], positions: list[int] | None = None) -> list[Snapshot]:
+    """Snapshots in time order; ``Snapshot.index`` is each one's position in the request."""
+    positions = range(len(snapshots)) if positions is None else positions
     return sorted(
         (
-            Snapshot(float(s["timestamp"]), s["code"], s.get("cursorPosition"), s.get("scrollPosition"))
-            for s in snapshots
+            Snapshot(float(s["timestamp"]), s["code"], s.get("cursorPosition"), s.get("scrollPosition"), index)
+            for s, index in zip(snapshots, positions, strict=True)
         ),
         key=lambda s: s.timestamp,
     )
 
 
+def _take_length_limit(recording: Recording) -> float | None:
+    """The latest timestamp a snapshot of this take may have, once its length is known."""
+    length = recording.duration or recording.declared_duration
+    if not length:
+        return None
+    return length + max(PAST_DURATION_SLACK_SECONDS, length * PAST_DURATION_SLACK_RATIO)
+
+
+def _split_past_the_take(recording: Recording, incoming: list[Snapshot]) -> tuple[list[Snapshot], list[dict]]:
+    """(kept, rejected): snapshots far past the end of the take are reported, not stored."""
+    limit = _take_length_limit(recording)
+    if limit is None:
+        return incoming, []
+    kept = [snapshot for snapshot in incoming if snapshot.timestamp <= limit]
+    rejected = [
+        {
+            "index": snapshot.index,
+            "reason": f"timestamp {snapshot.timestamp:g} is past the end of this take "
+            f"({recording.duration or recording.declared_duration:g} seconds long).",
+            "code": "past_take_end",
+        }
+        for snapshot in incoming
+        if snapshot.timestamp > limit
+    ]
+    return kept, rejected
+
+
 def snapshot_batch_ingest(
-    *, recording_key: str | None, title: str | None, snapshots: list[dict], batch_id: str | None = None
+    *,
+    recording_key: str | None,
+    title: str | None,
+    snapshots: list[dict],
+    batch_id: str | None = None,
+    positions: list[int] | None = None,
 ) -> tuple[Recording, dict]:
     """The HTTP path of snapshots_ingest: the recording is found by id or title and locked
-    in the same query, so a batch costs four queries (five when it creates the recording)."""
-    incoming = _snapshots_sorted(snapshots)
+    in the same query, so a batch costs four queries (five when it creates the recording).
+    ``positions`` are the snapshots' indexes in the request (the serializer dropped the
+    invalid ones), so what this refuses is reported by the index the client sent."""
+    incoming = _snapshots_sorted(snapshots, positions)
     with transaction.atomic():
         recording = _recording_for_snapshots_locked(recording_key=recording_key, title=title, incoming=incoming)
-        return recording, _snapshots_ingest_locked(recording=recording, incoming=incoming, batch_id=batch_id)
+        return recording, _snapshots_ingest_locked(
+            recording=recording, incoming=incoming, batch_id=batch_id, within_take_length=True
+        )
 
 
 def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: str | None = None) -> dict:
@@ -367,6 +410,8 @@ def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: s
     A batch id seen before, or a snapshot equal to a stored one (same timestamp and
     code), is not stored again. Batches may arrive out of order: only the chunks from
     the first affected one onward are rewritten. Four queries, whatever the batch size.
+    Server-side callers (demo data, tools) are trusted with their timestamps; the
+    recorder's HTTP batches also have to fit the take (``snapshot_batch_ingest``).
     """
     incoming = _snapshots_sorted(snapshots)
     with transaction.atomic():
@@ -414,22 +459,30 @@ def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]
     return sorted(chunks, key=lambda chunk: (chunk.start_time, chunk.pk))
 
 
-def _snapshots_ingest_locked(*, recording: Recording, incoming: list[Snapshot], batch_id: str | None) -> dict:
-    """Queries: the chunks taken, the chunks written, the recording's counters."""
+def _snapshots_ingest_locked(
+    *, recording: Recording, incoming: list[Snapshot], batch_id: str | None, within_take_length: bool = False
+) -> dict:
+    """Queries: the chunks taken, the chunks written, the recording's counters.
+    ``within_take_length``: snapshots far past the end of a take whose length is known
+    are reported in ``rejected`` and not stored; the rest of the batch is."""
     if batch_id and batch_id in recording.snapshot_batch_ids:
         return {
             "received": len(incoming),
             "stored": 0,
             "duplicates": len(incoming),
             "duplicate_batch": True,
+            "rejected": [],
             "snapshot_count": recording.snapshot_count,
         }
+    received = len(incoming)
+    incoming, rejected = _split_past_the_take(recording, incoming) if within_take_length else (incoming, [])
     if not incoming:
         return {
-            "received": 0,
+            "received": received,
             "stored": 0,
             "duplicates": 0,
             "duplicate_batch": False,
+            "rejected": rejected,
             "snapshot_count": recording.snapshot_count,
         }
     taken = _chunks_take(recording_pk=recording.pk, first_time=incoming[0].timestamp)
@@ -468,10 +521,11 @@ def _snapshots_ingest_locked(*, recording: Recording, incoming: list[Snapshot], 
         updated_at=timezone.now(),
     )
     return {
-        "received": len(incoming),
+        "received": received,
         "stored": len(fresh),
         "duplicates": len(incoming) - len(fresh),
         "duplicate_batch": False,
+        "rejected": rejected,
         # Exact: the row is locked, so nothing changed it since it was read.
         "snapshot_count": recording.snapshot_count + len(fresh),
     }
@@ -698,26 +752,53 @@ def recording_publish(*, recording: Recording, by) -> Recording:
             recording_changed(
                 recording_pk=recording.pk, is_published=True, published_at=recording.published_at or timezone.now()
             )
-        # The conditional UPDATE claims the notice even where SELECT ... FOR UPDATE is a no-op (SQLite).
-        if (
-            recording.notified_at is None
-            and lesson_is_open_to_students(lesson_id=recording.lesson_id)
-            and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
-        ):
-            _notify_students(recording)
-        transaction.on_commit(partial(_queue_warm_json, recording.pk))
+        _notify_students_once(recording)
+        transaction.on_commit(partial(_queue_warm_json, recording.pk, public_base()))
     recording.refresh_from_db()
     return recording
 
 
-def _queue_warm_json(recording_pk: int) -> None:
-    """Render the new version's JSON before the class asks for it (best effort)."""
+def _notify_students_once(recording: Recording) -> None:
+    """Tell the lesson's students about a published recording, once, and only when they
+    can open the lesson. The conditional UPDATE claims the notice even where SELECT ...
+    FOR UPDATE is a no-op (SQLite)."""
+    if (
+        recording.notified_at is None
+        and lesson_is_open_to_students(lesson_id=recording.lesson_id)
+        and Recording.objects.filter(pk=recording.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    ):
+        _notify_students(recording)
+
+
+def recording_lesson_link(*, recording: Recording, lesson) -> Recording:
+    """Link a recording to ``lesson``, re-link it, or unlink it (None): what the upload's
+    ``lesson`` does, for the studio's takes that never send one. A published recording
+    linked to a lesson students can open tells them once, as publishing does."""
+    with transaction.atomic():
+        recording = (
+            Recording.objects.select_for_update(of=("self",))
+            .select_related("lesson__module__course")
+            .get(pk=recording.pk)
+        )
+        if recording.lesson_id != (lesson.pk if lesson else None):
+            recording_changed(recording_pk=recording.pk, lesson=lesson)
+            recording.lesson = lesson
+        if recording.is_published and lesson is not None:
+            _notify_students_once(recording)
+            transaction.on_commit(partial(_queue_warm_json, recording.pk, public_base()))
+    recording.refresh_from_db()
+    return recording
+
+
+def _queue_warm_json(recording_pk: int, base: str) -> None:
+    """Render the new version's JSON before the class asks for it (best effort), with the
+    links of the host this publish came through (or PUBLIC_BASE_URL): its URLs are absolute."""
     from core.tasks import enqueue
 
     from .tasks import warm_recording_json
 
     try:
-        enqueue(warm_recording_json, recording_pk)
+        enqueue(warm_recording_json, recording_pk, base)
     except ServiceUnavailable:
         logger.warning("Broker unavailable; recording %s renders on first request", recording_pk)
 

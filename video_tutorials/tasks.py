@@ -24,5 +24,5 @@ def sweep_stale_transcodes() -> list[int]:
 
 
 @shared_task(name="video_tutorials.tasks.warm_recording_json")
-def warm_recording_json(recording_pk: int) -> int:
-    return rendered.warm(recording_pk)
+def warm_recording_json(recording_pk: int, base: str = "") -> int:
+    return rendered.warm(recording_pk, base=base)

@@ -7,7 +7,7 @@ from the end, put ``text`` between. Editors change one place at a time, so delta
 tiny, and any chunk decodes on its own (a time window never needs earlier chunks).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import orjson
 
@@ -20,6 +20,8 @@ class Snapshot:
     code: str
     cursor: dict | None
     scroll: dict | None
+    # Its position in the request that sent it (for reporting); never stored.
+    index: int | None = field(default=None, compare=False)
 
     def as_player_dict(self) -> dict:
         """The shape the recorder sends and the player reads."""

@@ -56,6 +56,16 @@ def test_the_demo_recording_is_transcoded_and_published(demo):
     assert {"audio", "poster"} <= labels and any(label.endswith("p") for label in labels)
 
 
+def test_demo_progress_lies_within_each_lessons_video(demo):
+    recording = Recording.objects.get(is_published=True)
+    progress = LessonProgress.objects.filter(lesson=recording.lesson)
+    assert progress.exists() and recording.duration
+    assert all(0 < row.last_position_seconds <= recording.duration for row in progress)
+    assert progress.filter(completed_at__isnull=True, last_position_seconds__lt=recording.duration).exists()
+    for row in LessonProgress.objects.exclude(lesson=recording.lesson).select_related("lesson"):
+        assert row.last_position_seconds <= (row.lesson.duration_seconds or 600)
+
+
 README_LOGINS = [
     ("/api/accounts/login-student/", "student@mrict.local", "MrIct-Student-2026"),
     ("/api/accounts/login-student/", "student07@mrict.local", "MrIct-Student-2026"),

@@ -110,7 +110,9 @@ def test_patch_experience_me(student_client):
     )
     data = data_of(response)
     assert set(PROFILE_FIELDS) <= set(data)
-    assert data["preferred_language"] == "tw" and data["accessibility_preferences"] == ["captions"]
+    # Sent as a code, shown as the name the SPA displays (the code beside it).
+    assert data["preferred_language"] == "Twi" and data["preferred_language_code"] == "tw"
+    assert data["accessibility_preferences"] == ["captions"]
     assert data["interest_tags"] == ["games"] and data["has_completed_onboarding"] is True
 
 

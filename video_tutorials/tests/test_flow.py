@@ -24,7 +24,8 @@ def rebuild(snapshots: list[dict]) -> list[str]:
 
 
 def test_admin_records_and_student_replays_everything_exactly(admin_client, student_client, media_dir, lesson):
-    sent = make_snapshots(150)
+    # 0..37.25 s: within a minute of the 3-second take's end (later ones would be refused).
+    sent = make_snapshots(150, step=0.25)
     # The recorder sends the first batches before the upload, linked by title…
     response = admin_client.post(
         "/api/save-code-snapshots/", {"title": "Lesson one", "batch_id": "b1", "snapshots": sent[:70]}, format="json"
@@ -59,8 +60,8 @@ def test_admin_records_and_student_replays_everything_exactly(admin_client, stud
     assert body["audio"]["size_bytes"] > 0 and body["poster_url"]
     assert body["lesson_id"] == lesson.lesson_id and body["original_url"] is None
 
-    window = student_client.get(f"/api/recordings/{early_id}/?from=10&to=79.5&encoding=delta").json()["data"]
-    assert [s["timestamp"] for s in window["snapshots"]] == [float(t) for t in range(10, 80)]
+    window = student_client.get(f"/api/recordings/{early_id}/?from=2.5&to=19.875&encoding=delta").json()["data"]
+    assert [s["timestamp"] for s in window["snapshots"]] == [i * 0.25 for i in range(10, 80)]
     assert rebuild(window["snapshots"]) == [s["code"] for s in sent[10:80]]
     assert any("delta" in s for s in window["snapshots"])
 

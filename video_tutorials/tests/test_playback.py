@@ -263,13 +263,14 @@ def _reads_the_timeline(client, url) -> bool:
 
 
 def test_publishing_renders_the_students_json_before_anyone_asks(
-    student_client, ready_recording, django_capture_on_commit_callbacks
+    admin_client, student_client, ready_recording, django_capture_on_commit_callbacks
 ):
     from django.core.cache import cache
 
     url = f"/api/recordings/{ready_recording.recording_id}/"
+    # Through the API: the JSON is rendered with the links of the host the admin used.
     with django_capture_on_commit_callbacks(execute=True):
-        services.recording_publish(recording=ready_recording, by=None)
+        assert admin_client.post(f"{url}publish/").status_code == 200
     # The class's first requests are served from the cache: no timeline decoding.
     assert not _reads_the_timeline(student_client, url)
     assert not _reads_the_timeline(student_client, url + "?mode=audio")

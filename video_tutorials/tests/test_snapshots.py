@@ -1,6 +1,7 @@
 """Snapshot batches: stored once, in time order, compactly, rebuilt exactly."""
 
 import json
+import math
 import random
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from video_tutorials import services
 from video_tutorials.models import Recording, SnapshotChunk
 from video_tutorials.selectors import timeline_window
+from video_tutorials.serializers import SnapshotBatchInputSerializer
 from video_tutorials.timeline import CHUNK_SIZE, Snapshot, apply_delta, decode_chunk, encode_chunk, text_delta
 
 from .conftest import make_snapshots
@@ -138,6 +140,7 @@ def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_clien
             "stored": 1000,
             "duplicates": 0,
             "duplicate_batch": False,
+            "rejected": [],
             "snapshot_count": 1030,
         },
     }
@@ -150,6 +153,7 @@ def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_clien
         "stored": 0,
         "duplicates": 1000,
         "duplicate_batch": True,
+        "rejected": [],
         "snapshot_count": 1030,
     }
     assert stored_codes(rec) == [s["code"] for s in first + big]
@@ -200,29 +204,124 @@ def test_concurrent_batches_are_each_stored_once_in_time_order():
 
 
 @pytest.mark.parametrize(
-    "snapshot",
+    ("snapshot", "code"),
     [
-        {"code": "x", "timestamp": "soon"},
-        {"code": "x", "timestamp": -1},
-        {"code": "x", "timestamp": False},
-        {"code": "x", "timestamp": "1.5"},
-        {"code": "x"},
-        {"code": 5, "timestamp": 1},
-        {"code": "x" * (10 * 1024 * 1024), "timestamp": 1},
-        {"code": "x", "timestamp": 1, "cursorPosition": "line 3"},
-        {"code": "x", "timestamp": 1, "cursorPosition": {"lineNumber": "3"}},
-        {"code": "x", "timestamp": 1, "cursorPosition": {"\ud800": 1}},
-        {"code": "x", "timestamp": 1, "scrollPosition": {"scroll\udfffTop": 1}},
-        {"code": "x", "timestamp": 1, "cursorPosition": {"line number": 1}},
-        {"code": "\ud800", "timestamp": 1},
+        ({"code": "x", "timestamp": "soon"}, "invalid"),
+        ({"code": "x", "timestamp": -1}, "negative_timestamp"),
+        ({"code": "x", "timestamp": -0.001}, "negative_timestamp"),
+        ({"code": "x", "timestamp": False}, "invalid"),
+        ({"code": "x", "timestamp": "1.5"}, "invalid"),
+        ({"code": "x", "timestamp": 86400.5}, "beyond_recording"),
+        ({"code": "x", "timestamp": 1e300}, "beyond_recording"),
+        ({"code": "x", "timestamp": 1796160513020}, "absolute_time"),  # Date.now(), milliseconds
+        ({"code": "x", "timestamp": 1796160513.02}, "absolute_time"),
+        ({"code": "x"}, "required"),
+        ({"code": 5, "timestamp": 1}, "invalid"),
+        ({"code": "x" * (10 * 1024 * 1024), "timestamp": 1}, "max_length"),
+        ({"code": "x", "timestamp": 1, "cursorPosition": "line 3"}, "invalid"),
+        ({"code": "x", "timestamp": 1, "cursorPosition": {"lineNumber": "3"}}, "invalid"),
+        ({"code": "x", "timestamp": 1, "cursorPosition": {"\ud800": 1}}, "invalid"),
+        ({"code": "x", "timestamp": 1, "scrollPosition": {"scroll\udfffTop": 1}}, "invalid"),
+        ({"code": "x", "timestamp": 1, "cursorPosition": {"line number": 1}}, "invalid"),
+        ({"code": "\ud800", "timestamp": 1}, "surrogate_characters_not_allowed"),
+        ("not a snapshot", "invalid"),
+        (None, "null"),
     ],
 )
-def test_bad_snapshots_are_400_and_store_nothing(admin_client, snapshot):
+def test_a_bad_snapshot_is_reported_by_index_and_its_neighbours_are_stored(admin_client, snapshot, code):
+    good = [{"code": "<p>a</p>", "timestamp": 0.5}, {"code": "<p>ab</p>", "timestamp": 1.25}]
     # json.dumps escapes lone surrogates ("\ud800"), as a browser's JSON.stringify does.
-    body = json.dumps({"title": "t", "snapshots": [snapshot]})
+    body = json.dumps({"title": "t", "snapshots": [good[0], snapshot, good[1]]})
     response = admin_client.post("/api/save-code-snapshots/", body, content_type="application/json")
-    assert response.status_code == 400, response.content
-    assert set(response.json()) == {"detail", "code", "errors"}
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["received"] == 3 and data["stored"] == 2 and data["duplicates"] == 0
+    assert [(item["index"], item["code"]) for item in data["rejected"]] == [(1, code)]
+    assert data["rejected"][0]["reason"]
+    assert "1 not stored" in response.json()["message"]
+    assert stored_codes(Recording.objects.get()) == ["<p>a</p>", "<p>ab</p>"]
+
+
+def test_non_finite_timestamps_are_reported(admin_client):
+    # Strict JSON has no NaN/Infinity: such a body is not JSON at all (a 400 for the whole
+    # body), but a parser that allows them must still never store one.
+    body = '{"title": "t", "snapshots": [{"code": "a", "timestamp": NaN}]}'
+    response = admin_client.post("/api/save-code-snapshots/", body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    serializer = SnapshotBatchInputSerializer(
+        data={"title": "t", "snapshots": [{"code": "a", "timestamp": math.nan}, {"code": "b", "timestamp": math.inf}]}
+    )
+    assert serializer.is_valid(), serializer.errors
+    assert list(serializer.validated_data["snapshots"]) == []
+    assert [item["code"] for item in serializer.validated_data["snapshots"].rejected] == ["not_finite", "not_finite"]
+
+
+def test_the_studios_second_take_keeps_its_timeline_despite_an_absolute_epoch_snapshot(admin_client):
+    """CLIENT_CONTRACT.md: a second take's first snapshot carries the wall clock (~1.8e9 s);
+    after a failed batch the studio appends the failed snapshots to its next one."""
+    epoch = {"code": "", "timestamp": 1796160513.02, "cursorPosition": {"lineNumber": 1, "column": 1}}
+    valid = [
+        {
+            "code": "<h1>Hello</h1>"[: 1 + i % 14] + f"<!-- {i} -->",
+            "timestamp": 0.4 + i * 0.7,
+            "cursorPosition": {"lineNumber": 1, "column": 1 + i % 14},
+            "scrollPosition": {"scrollTop": 0, "scrollLeft": 0, "timestamp": 1796160513.02 + i},
+        }
+        for i in range(60)
+    ]
+    first = admin_client.post(
+        "/api/save-code-snapshots/", {"title": "New Recording", "snapshots": [epoch, *valid]}, format="json"
+    )
+    assert first.status_code == 200, first.content
+    data = first.json()["data"]
+    assert data["stored"] == 60 and data["received"] == 61
+    assert [(item["index"], item["code"]) for item in data["rejected"]] == [(0, "absolute_time")]
+    assert "clock time" in data["rejected"][0]["reason"] and "2026-" in data["rejected"][0]["reason"]
+    # Re-sent twice, with duplicates, out of order, the epoch snapshot in a new place each time.
+    shuffled = [*valid[40:], epoch, *valid[:40], *valid[10:20]]
+    random.Random(3).shuffle(shuffled)
+    for batch in (shuffled, list(reversed(shuffled))):
+        again = admin_client.post(
+            "/api/save-code-snapshots/", {"title": "New Recording", "snapshots": batch}, format="json"
+        )
+        assert again.status_code == 200, again.content
+        again_data = again.json()["data"]
+        assert again_data["stored"] == 0 and again_data["duplicates"] == 70
+        assert [item["index"] for item in again_data["rejected"]] == [batch.index(epoch)]
+    rec = Recording.objects.get()
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 60
+    assert stored_codes(rec) == [s["code"] for s in valid]
+
+
+def test_snapshots_far_past_the_end_of_an_uploaded_take_are_reported(admin_client):
+    from django.utils import timezone
+
+    rec = Recording.objects.create(
+        title="t", status=Recording.Status.UPLOADED, duration=9.5, declared_duration=9.6, uploaded_at=timezone.now()
+    )
+    snapshots = [{"code": "a", "timestamp": 1}, {"code": "b", "timestamp": 9.4}, {"code": "c", "timestamp": 30}]
+    snapshots.append({"code": "d", "timestamp": 95})  # > 9.5 s + 60 s of slack
+    body = {"recording_id": rec.recording_id, "snapshots": snapshots}
+    response = admin_client.post("/api/save-code-snapshots/", body, format="json")
+    assert response.status_code == 200, response.content
+    data = response.json()["data"]
+    assert data["stored"] == 3 and data["snapshot_count"] == 3
+    assert [(item["index"], item["code"]) for item in data["rejected"]] == [(3, "past_take_end")]
+    assert stored_codes(rec) == ["a", "b", "c"]
+
+
+def test_a_batch_that_is_not_a_list_or_too_long_is_still_a_400(admin_client):
+    from video_tutorials.serializers import MAX_SNAPSHOTS_PER_BATCH
+
+    for snapshots in (
+        "abc",
+        {"code": "x", "timestamp": 1},
+        [{"code": "", "timestamp": 1}] * (MAX_SNAPSHOTS_PER_BATCH + 1),
+    ):
+        response = admin_client.post("/api/save-code-snapshots/", {"title": "t", "snapshots": snapshots}, format="json")
+        assert response.status_code == 400, response.content
+        assert set(response.json()) == {"detail", "code", "errors"} and "snapshots" in response.json()["errors"]
     assert not SnapshotChunk.objects.exists()
 
 

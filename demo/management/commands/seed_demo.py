@@ -389,6 +389,15 @@ class Command(BaseCommand):
                     defaults={"last_position_seconds": 95, "time_spent_seconds": 120, "steps_completed": []},
                 )
 
+    def fit_progress_to(self, recording) -> None:
+        """Resume positions are video positions: inside the demo clip (made after the
+        progress rows), finished ones at its end, the others part-way through."""
+        if not recording.duration:
+            return
+        rows = LessonProgress.objects.filter(lesson=recording.lesson_id)
+        rows.filter(completed_at__isnull=False).update(last_position_seconds=recording.duration)
+        rows.filter(completed_at__isnull=True).update(last_position_seconds=round(recording.duration * 0.4, 1))
+
     def make_recording(self, admin, course):
         """A 12-second screencast-like clip with speech, transcoded for real."""
         from video_tutorials.models import Recording
@@ -468,6 +477,7 @@ class Command(BaseCommand):
             snapshots_ingest(recording=recording, snapshots=snapshots, batch_id="demo-1")
             recording = recording_transcode(recording_pk=recording.pk)
             recording_publish(recording=recording, by=admin)
+            self.fit_progress_to(recording)
         except (subprocess.CalledProcessError, OSError) as exc:
             self.stderr.write(f"Demo recording skipped: {exc}")
         finally:
