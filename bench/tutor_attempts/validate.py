@@ -107,6 +107,10 @@ def check_attempts(rows: list, by_key: dict, problems: list[str]) -> None:
             keywords = row.get("hint_keywords")
             if not keywords or not all(isinstance(k, str) and k == k.lower() and k.strip() for k in keywords):
                 problems.append(f"{where}: hint_keywords must be a non-empty list of lower-case strings")
+            # A keyword found in the student's own code would match any hint that just quotes their line.
+            for keyword in keywords or []:
+                if isinstance(keyword, str) and keyword in row.get("code", "").lower():
+                    problems.append(f"{where}: hint keyword {keyword!r} occurs in the student's code")
         else:
             problems.append(f"{where}: label must be correct or mistake")
     codes = Counter((row.get("step"), row.get("code")) for row in rows)
