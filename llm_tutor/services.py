@@ -350,7 +350,10 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
     query = f"{step_text} {' '.join(diff.hints[:3])} {changed[:300]}"
     # Dense search on the step's text and its hints (line numbers dropped): these repeat across
     # students and are embedded once; the student's own lines only feed the lexical (BM25) score.
-    dense_parts = (step_text, *(_LINE_NUMBER.sub("a line", hint) for hint in diff.hints[:2]))
+    # The failed checks' own messages (authored, the same for every student) stand in for the hints,
+    # which quote the student's line and would be embedded anew for each attempt.
+    repeated = [o.message for o in evaluation.failed[:2]] or [_LINE_NUMBER.sub("a line", h) for h in diff.hints[:2]]
+    dense_parts = (step_text, *repeated)
     retrieval_started = time.perf_counter()
     hits = _retrieve(query, user=user, step=lesson_step, dense_parts=dense_parts)
     timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000

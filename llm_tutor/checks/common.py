@@ -45,6 +45,16 @@ def source_line(code: str, line: int | None) -> str:
 def closest(word: str, *vocabularies, cutoffs=(0.5, 0.75)) -> str | None:
     """The closest known word: the step's own vocabulary first (looser), then the language's."""
     word = word.lower()
+    for vocabulary in vocabularies:
+        # Look-alike letters (hl -> h1) and swapped letters (il -> li) beat any similarity score.
+        for candidate in vocabulary:
+            low = (candidate or "").lower()
+            if (
+                low
+                and low != word
+                and (word.replace("l", "1") == low or (len(word) <= 3 and sorted(word) == sorted(low)))
+            ):
+                return candidate
     for vocabulary, cutoff in zip(vocabularies, cutoffs, strict=False):
         candidates = [v for v in vocabulary if v and v.lower() != word]
         guess = difflib.get_close_matches(word, [c.lower() for c in candidates], n=1, cutoff=cutoff)

@@ -390,7 +390,12 @@ def run_declaration(doc: CssDoc, check: dict) -> Outcome:
                     )
                     return outcome
         other = next((d for r in rules for d in r.declarations if d.name != prop), None)
-        if other is not None:
+        if other is not None and prop == "color" and other.name.startswith("background"):
+            outcome.problem = doc.problem(
+                f"{other.name} paints the background, not the text: the colour of the text is set with color.",
+                other.line,
+            )
+        elif other is not None:
             outcome.problem = doc.problem(
                 f"This sets {other.name}, but the task is about {prop}: use that property instead. {check['message']}",
                 other.line,

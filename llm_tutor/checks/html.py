@@ -43,6 +43,7 @@ class Tag:
     line: int
     raw: str
     closing: bool = False
+    parent: str = ""
 
 
 class _Tokenizer(HTMLParser):
@@ -55,7 +56,7 @@ class _Tokenizer(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         raw = self.get_starttag_text() or ""
-        self.tags.append(Tag(tag, attrs, self.getpos()[0], raw))
+        self.tags.append(Tag(tag, attrs, self.getpos()[0], raw, parent=self.stack[-1] if self.stack else ""))
         if tag not in VOID_TAGS:
             self.stack.append(tag)
 
@@ -171,11 +172,42 @@ def _misspelt_tag_problem(doc: HtmlDoc, tag: Tag) -> Problem:
     return doc.problem(f"<{tag.name}> is not an HTML tag: check its spelling.", tag.line, True)
 
 
+HEAD_TAGS = frozenset("title meta link style script base noscript template".split())
+SAME_NOT_NESTED = frozenset("p li h1 h2 h3 h4 h5 h6 a title button".split())
+
+
 def _problems(doc: HtmlDoc, tokenizer: _Tokenizer) -> list[Problem]:
-    problems: list[Problem] = []
+    problems: list[Problem] = _quote_problems(doc) + _angle_problems(doc)
     stack: list[Tag] = []
+    body_closed = False
     for tag in doc.tags:
         known = tag.name in HTML_TAGS or "-" in tag.name
+        if not tag.closing and body_closed and tag.name not in ("html",):
+            problems.append(
+                doc.problem(
+                    f"This <{tag.name}> is outside the body (after </body>): move it inside the body, before </body>.",
+                    tag.line,
+                    True,
+                )
+            )
+        if not tag.closing and tag.parent == "head" and tag.name not in HEAD_TAGS and known:
+            problems.append(
+                doc.problem(
+                    f"The <{tag.name}> is inside the <head>, but what the page shows belongs in the body: move it inside <body>.",
+                    tag.line,
+                    True,
+                )
+            )
+        if not tag.closing and tag.name in SAME_NOT_NESTED and stack and stack[-1].name == tag.name:
+            problems.append(
+                doc.problem(
+                    f"Your <{tag.name}> tag is not closed: to close it, write </{tag.name}> with the slash.",
+                    tag.line,
+                    True,
+                )
+            )
+        if tag.closing and tag.name == "body":
+            body_closed = True
         if not tag.closing:
             if not known:
                 problems.append(_misspelt_tag_problem(doc, tag))
@@ -218,6 +250,11 @@ def _problems(doc: HtmlDoc, tokenizer: _Tokenizer) -> list[Problem]:
                     True,
                 )
             )
+    opened = [t for t in doc.tags if not t.closing]
+    head = next((t for t in opened if t.name == "head"), None)
+    body = next((t for t in opened if t.name == "body"), None)
+    if head and body and head.line > body.line or head and body and doc.tags.index(head) > doc.tags.index(body):
+        problems.append(doc.problem("The <head> must come before the <body>: put them in that order.", head.line, True))
     for line, text, where in tokenizer.texts:
         if where and where[-1] == "head":
             problems.append(
@@ -228,14 +265,46 @@ def _problems(doc: HtmlDoc, tokenizer: _Tokenizer) -> list[Problem]:
                 )
             )
             break
-    problems.extend(_quote_problems(doc))
     problems.sort(key=lambda p: p.line or 0)
     return problems
+
+
+def _angle_problems(doc: HtmlDoc) -> list[Problem]:
+    """A tag that runs into the next '<' without its '>' (``</head`` then ``<body>``)."""
+    out = []
+    for match in re.finditer(r"<(/?)([a-zA-Z][\w-]*)([^<>]*)(?=<)", doc.code):
+        line = doc.code.count("\n", 0, match.start()) + 1
+        out.append(
+            doc.problem(
+                f"The <{match.group(1)}{match.group(2)}> tag is missing its > at the end: finish the tag with >.",
+                line,
+                True,
+            )
+        )
+        break
+    return out
 
 
 def _attribute_problems(doc: HtmlDoc, tag: Tag) -> list[Problem]:
     out = []
     for name, value in tag.attrs:
+        unquoted = next(
+            (
+                v
+                for n, v in tag.attrs
+                if v and re.search(rf"{re.escape(n)}\s*=\s*{re.escape(v)}\s+{re.escape(name)}", tag.raw)
+            ),
+            None,
+        )
+        if name not in ATTRIBUTES and value is None and unquoted:
+            out.append(
+                doc.problem(
+                    f"The value '{unquoted} {name}' has a space, so it needs quotes around it: put a quote at both ends.",
+                    tag.line,
+                    True,
+                )
+            )
+            continue
         if name not in ATTRIBUTES and not name.startswith(("data-", "aria-", "on")):
             guess = closest(name, doc.attribute_vocabulary, ATTRIBUTES, cutoffs=(0.5, 0.7))
             if guess:
@@ -313,6 +382,8 @@ def _element_missing(doc: HtmlDoc, selector: str, message: str) -> Problem:
 
 def run_element(doc: HtmlDoc, check: dict) -> Outcome:
     found = select(doc.root, check["selector"])
+    if check.get("typed"):
+        found = [el for el in found if any(t.name == el.tag and not t.closing for t in doc.tags)]
     outcome = Outcome(check["id"], check["kind"], True, check["message"])
     count = len(found)
     if "count" in check and count != check["count"] or count < check.get("min", 1 if "count" not in check else 0):
@@ -378,7 +449,9 @@ def run_attribute(doc: HtmlDoc, check: dict) -> Outcome:
         )
         return outcome
     problem = None
-    if "equals" in check and value.strip() != check["equals"]:
+    if not value.strip() and not check.get("present"):
+        problem = f"The {name} of your <{element.tag}> is empty: write words between its quotes. {check['message']}"
+    elif "equals" in check and value.strip() != check["equals"]:
         problem = f"The {name} value '{value}' is not what the task asks. {check['message']}"
     elif "pattern" in check and not re.fullmatch(check["pattern"], value.strip()):
         problem = f"The {name} value '{value}' is not right yet. {check['message']}"
@@ -407,7 +480,9 @@ def run_text(doc: HtmlDoc, check: dict) -> Outcome:
         if "equals" in check:
             want = " ".join(str(check["equals"]).split())
             if (text.lower() != want.lower()) if flags else (text != want):
-                bad = f"Your <{element.tag}> says '{text[:60]}', which is not what the task asks: check the spelling and punctuation."
+                bad = f"Your <{element.tag}> says '{text[:60]}', but the words should be exactly the ones the task gives: check the spelling and punctuation."
+                if want.endswith("!") and not text.endswith("!") and text.lower() == want[:-1].lower():
+                    bad = f"Your <{element.tag}> says '{text[:60]}': it is missing the exclamation mark (!) at the end."
         elif "pattern" in check and not re.fullmatch(check["pattern"], text, flags):
             bad = f"Your <{element.tag}> says '{text[:60]}'. {check['message']}"
         elif check.get("non_empty") and not text:

@@ -48,6 +48,7 @@ class JsDoc:
     used_names: set = field(default_factory=set)
     forbidden: Problem | None = None
     runs: dict = field(default_factory=dict)  # sandbox results by (html, fire)
+    page: str = ""
     vocabulary: frozenset = frozenset()
 
     def line(self, number: int | None) -> str:
@@ -112,6 +113,23 @@ def analyse(code: str, *, vocabulary: frozenset = frozenset()) -> JsDoc:
             name = node.child_by_field_name("name")
             if name is not None:
                 doc.functions[_text(name)] = node.start_point[0] + 1
+        elif node.type == "expression_statement" and node.named_children:
+            inner = node.named_children[0]
+            operator = inner.child_by_field_name("operator") if inner.type == "binary_expression" else None
+            left = inner.child_by_field_name("left") if operator is not None else None
+            if (
+                operator is not None
+                and _text(operator) in ("==", "===")
+                and left is not None
+                and left.type == "member_expression"
+            ):
+                doc.problems.append(
+                    doc.problem(
+                        f"{_text(operator)} only compares; to assign (put the text in), use a single equals sign =.",
+                        node.start_point[0] + 1,
+                        True,
+                    )
+                )
         elif node.type == "if_statement":
             condition = node.child_by_field_name("condition")
             inner = condition.named_children[0] if condition is not None and condition.named_children else None
@@ -146,6 +164,17 @@ def _syntax_problems(doc: JsDoc, root) -> list[Problem]:
     line = first.start_point[0] + 1
     text = _text(first)
     code_line = doc.line(line)
+    for number, text_line in enumerate(doc.code.split("\n"), start=1):
+        keyword = re.match(r"\s*(If|For|While|Function|Const|Let|Var|Else)\b", text_line)
+        if keyword:
+            word = keyword.group(1)
+            return [
+                doc.problem(
+                    f"JavaScript keywords are all small letters: write {word.lower()}, not {word} (check the case).",
+                    number,
+                    True,
+                )
+            ]
     if re.match(r"\s*(if|while)\b", code_line) and not re.match(r"\s*(if|while)\s*\(", code_line):
         return [doc.problem("The condition of an if needs round brackets around it: if ( ... ) { ... }.", line, True)]
     if re.match(r"\s*for\b", code_line) and code_line.count(",") >= 2 and ";" not in code_line:
@@ -171,11 +200,8 @@ def _syntax_problems(doc: JsDoc, root) -> list[Problem]:
             return [doc.problem("A round bracket is missing here: every ( needs its ).", line, True)]
         if wanted == "}":
             return [doc.problem("A curly brace } is missing: every { needs its }.", line, True)]
-    if (
-        re.search(r"\w+\s+[\"'][^\"']*[\"']", text)
-        or re.search(r"\(\s*[A-Za-z][\w ,!]*\s*\)", code_line)
-        and '"' not in code_line
-    ):
+    unquoted = re.search(r"\(\s*[#.]?[A-Za-z][\w ,!.#-]*\s*\)", code_line) and not re.search("[\"'`]", code_line)
+    if unquoted or re.search(r"\w+\s+[\"'][^\"']*[\"']", text):
         return [doc.problem('Text in JavaScript needs quotes around it, like a string: "...".', line, True)]
     return [doc.problem("JavaScript cannot read this line: check its brackets, quotes and punctuation.", line, True)]
 
@@ -372,6 +398,7 @@ def run_behaviour(doc: JsDoc, check: dict, *, page: str) -> Outcome:
     if doc.forbidden is not None:
         outcome.passed, outcome.problem = False, doc.forbidden
         return outcome
+    doc.page = html
     run = _run(doc, html, check.get("fire"), texts, listeners)
     if run.timed_out:
         outcome.passed = False
@@ -423,6 +450,17 @@ def _error_problem(doc: JsDoc, run: sandbox.SandboxRun) -> Problem | None:
         return doc.problem(_FORBIDDEN_SENTENCE.format(name=message.split()[0]), line)
     null = re.search(r"Cannot (?:read|set) propert(?:y|ies) of null", message)
     if null:
+        for call in doc.calls:
+            value = call.args[0] if call.args else None
+            if not isinstance(value, str):
+                continue
+            if call.callee.endswith("getElementById") and value.startswith("#"):
+                return doc.problem("getElementById takes the id without the # (leave out the hash).", call.line)
+            if call.callee.endswith("querySelector") and re.fullmatch(r"[\w-]+", value) and f'id="{value}"' in doc.page:
+                return doc.problem(
+                    f"querySelector needs a hash # before an id: '{value}' looks for a <{value}> tag, not id=\"{value}\".",
+                    call.line,
+                )
         return doc.problem(
             "Your selector found no element (it gave null), so nothing can be changed: check the selector's # or . and its spelling.",
             line,
@@ -472,6 +510,18 @@ def _output_problem(doc, run, key, got, want, message) -> Problem:
             return Problem("Your loop runs one time too many: it starts at 0 (zero); check where the counter starts.")
         if len(got) == len(want) + 1 and got[:-1] == list(want):
             return Problem("Your loop runs one time too many: check its < or <= condition.")
+    if len(got) == len(want) and all(isinstance(w, str) and w.strip().lstrip("-").isdigit() for w in want):
+        if all(g.strip() == str(int(w) - 1) for g, w in zip(got, want, strict=False)):
+            return Problem("Your loop starts at 0 (zero) instead of 1: check where the counter starts (= 1).")
+    if (
+        got
+        and len(set(got)) == 1
+        and re.fullmatch(r"[A-Za-z_]\w*", got[0])
+        and re.search(rf"\b(let|const|var)\s+{got[0]}\b|\(\s*{got[0]}\s*\)", doc.code)
+    ):
+        return Problem(
+            f"'{got[0]}' is in quotes, so it is printed as text: remove the quotes to use the variable {got[0]}."
+        )
     if len(got) == len(want) and isinstance(want[0], str) and got[0].lower() == want[0].lower():
         return Problem(
             f"Your {what} shows '{got[0][:60]}': the capital and small letters are not what the task asks (check the case)."
@@ -512,6 +562,11 @@ def _listener_problem(doc: JsDoc, listener: dict, message: str) -> Problem:
                         f"The event name '{name}' must be all small letters (check the case).", call.line
                     )
                 return doc.problem(f"'{name}' is not the event name the task asks for: check the spelling.", call.line)
+    if not any(c.callee.endswith("addEventListener") for c in doc.calls) and not re.search(r"\.on\w+\s*=", doc.code):
+        if re.search(r"textContent|innerHTML|innerText|alert\(", doc.code):
+            return Problem(
+                "Your code changes the page straight away: put that line inside a click listener, so it runs only when the button is clicked."
+            )
     if re.search(r"\.onClick\s*=", doc.code):
         line = doc.code[: doc.code.find(".onClick")].count("\n") + 1
         return doc.problem("onClick must be all small letters: onclick (check the case).", line)

@@ -12,7 +12,8 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 KINDS = {
     "html.well_formed": set(),
     "html.doctype": set(),
-    "html.element": {"selector", "count", "min", "max", "before"},
+    # typed: the element is written in the code, not only implied by the parser (<head>, <body>).
+    "html.element": {"selector", "count", "min", "max", "before", "typed"},
     "html.attribute": {"selector", "attribute", "equals", "pattern", "non_empty", "url_schemes", "present"},
     "html.text": {"selector", "equals", "pattern", "non_empty", "ignore_case"},
     "css.parses": set(),
