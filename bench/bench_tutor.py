@@ -385,7 +385,9 @@ def bench_attempts() -> tuple[list[tuple], list[dict]]:
             {
                 **attempt,
                 "status": payload["status"],
-                "hint": hints[0] if hints else payload["explanation"],
+                # What the student was shown: the diagnosis when the reply carries it (the guard may
+                # have replaced the reply), else the whole explanation.
+                "hint": hints[0] if hints and hints[0] in payload["explanation"] else payload["explanation"],
                 "leak": _leaked(shown, step, attempt["code"]),
             }
         )

@@ -71,9 +71,26 @@ def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
     return out
 
 
+def _without_given(reply: str, given: str, expected: str) -> str:
+    """The reply minus any quote of the student's own lines: their code is never a secret, even
+    when it shares words with the answer (a diagnosis quotes ``<DOCTYPE html>`` to show the typo).
+    A line that is part of an answer line stays: cutting it out could hide the rest of that line."""
+
+    def raw(text: str) -> str:
+        return _SPACE.sub("", text.translate(_QUOTES)).lower()
+
+    answer = [(_squash(line), raw(line)) for line in (expected or "").splitlines()]
+    for line in sorted({line.strip() for line in (given or "").splitlines()}, key=len, reverse=True):
+        squashed, plain = _squash(line), raw(line)
+        if len(line) >= 4 and not any(squashed in secret or plain in text for secret, text in answer):
+            reply = reply.replace(line, " ")
+    return reply
+
+
 def leaks(reply: str, expected: str, given: str = "") -> bool:
     if not expected or not reply:
         return False
+    reply = _without_given(reply, given, expected)
     text = _squash(reply)
     whole = _squash(expected)
     if len(whole) >= MIN_BLOCK_CHARS and whole in text:

@@ -189,6 +189,16 @@ def _derive_js(expected: str, page_html: str) -> list[dict]:
             for selector in _selectors(expected):
                 fired = sandbox.run_script(expected, html=page, fire={"selector": selector, "event": event})
                 if fired.alerts and fired.alerts != run.alerts:
+                    if not run.alerts:
+                        checks.append(
+                            {
+                                "id": "quiet-before-click",
+                                "kind": "js.behaviour",
+                                "html": page,
+                                "expect": {"alerts": []},
+                                "message": f"The alert must wait for the {event}, not show straight away.",
+                            }
+                        )
                     checks.append(
                         {
                             "id": f"{event}-alerts",
