@@ -75,7 +75,9 @@ def check_steps(steps: list, known_ids: set[str], problems: list[str]) -> dict:
             message = check.get("message", "")
             if not message.strip():
                 problems.append(f"{key}/{cid}: empty message")
-            expected_lines = [line.strip() for line in step.get("expected_code", "").splitlines() if len(line.strip()) > 8]
+            expected_lines = [
+                line.strip() for line in step.get("expected_code", "").splitlines() if len(line.strip()) > 8
+            ]
             if any(line in message for line in expected_lines):
                 problems.append(f"{key}/{cid}: message contains a line of the expected code")
         if not step.get("checks"):
@@ -135,9 +137,13 @@ def main() -> int:
     correct = [r for r in rows if r.get("label") == "correct"]
     different = [r for r in correct if r.get("variant") in ("formatting", "different_solution")]
     language_of = {key: step_language(step) for key, step in by_key.items()}
-    print(f"steps: {len(steps)} ({sum('seed' in s for s in steps)} seeded, {sum('seed' not in s for s in steps)} defined here)")
-    print(f"attempts: {len(rows)}  correct: {len(correct)}  correct-but-different: {len(different)}  "
-          f"mistakes: {len(rows) - len(correct)}")
+    print(
+        f"steps: {len(steps)} ({sum('seed' in s for s in steps)} seeded, {sum('seed' not in s for s in steps)} defined here)"
+    )
+    print(
+        f"attempts: {len(rows)}  correct: {len(correct)}  correct-but-different: {len(different)}  "
+        f"mistakes: {len(rows) - len(correct)}"
+    )
     table("steps per language", Counter(language_of.values()))
     table("attempts per language", Counter(language_of.get(r.get("step"), "?") for r in rows))
     table("attempts per label", Counter(r.get("label") for r in rows))
