@@ -456,7 +456,7 @@ def print_attempts(verbose: bool) -> None:
     )
     if verbose:
         for r in rows:
-            wrong = (r["label"] == "correct") != (r["status"] == "correct") or r.get("specific") is False
+            wrong = (r["label"] == "correct") != (r["status"] == "correct") or r.get("specific") is False or r["leak"]
             if wrong:
                 print(
                     f"- {r['id']} [{r['label']}{'/' + r['mistake'] if r.get('mistake') else ''}] -> {r['status']}: {r['hint'][:220]}"

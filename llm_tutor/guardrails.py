@@ -51,12 +51,13 @@ class SecretLine:
     squashed: str
     pairs: frozenset
 
-    def given_away_in(self, squashed_reply: str, reply_pairs: set) -> bool:
+    def given_away_in(self, squashed_reply: str, reply_pairs: set, known_pairs: frozenset | set = frozenset()) -> bool:
         if self.squashed in squashed_reply:
             return True
-        if not self.pairs:
+        secret = self.pairs - known_pairs
+        if not secret:
             return False
-        return len(self.pairs & reply_pairs) / len(self.pairs) >= LEAK_PAIR_FRACTION
+        return len(secret & reply_pairs) / len(secret) >= LEAK_PAIR_FRACTION
 
 
 def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
@@ -71,26 +72,9 @@ def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
     return out
 
 
-def _without_given(reply: str, given: str, expected: str) -> str:
-    """The reply minus any quote of the student's own lines: their code is never a secret, even
-    when it shares words with the answer (a diagnosis quotes ``<DOCTYPE html>`` to show the typo).
-    A line that is part of an answer line stays: cutting it out could hide the rest of that line."""
-
-    def raw(text: str) -> str:
-        return _SPACE.sub("", text.translate(_QUOTES)).lower()
-
-    answer = [(_squash(line), raw(line)) for line in (expected or "").splitlines()]
-    for line in sorted({line.strip() for line in (given or "").splitlines()}, key=len, reverse=True):
-        squashed, plain = _squash(line), raw(line)
-        if len(line) >= 4 and not any(squashed in secret or plain in text for secret, text in answer):
-            reply = reply.replace(line, " ")
-    return reply
-
-
 def leaks(reply: str, expected: str, given: str = "") -> bool:
     if not expected or not reply:
         return False
-    reply = _without_given(reply, given, expected)
     text = _squash(reply)
     whole = _squash(expected)
     if len(whole) >= MIN_BLOCK_CHARS and whole in text:
@@ -99,7 +83,10 @@ def leaks(reply: str, expected: str, given: str = "") -> bool:
     if not lines:
         return False
     pairs = _word_pairs(reply)
-    found = sum(1 for line in lines if line.given_away_in(text, pairs))
+    # Word pairs the student already typed are theirs: quoting their line back (``<DOCTYPE html>``
+    # to show the missing '!') is not a leak; the pairs of the answer they lack still are.
+    known = _word_pairs(given)
+    found = sum(1 for line in lines if line.given_away_in(text, pairs, known))
     if len(lines) <= 2:
         # One or two secret lines: either of them is the answer.
         return found >= 1

@@ -128,18 +128,18 @@ def _verdict(outcomes: list[Outcome], diagnosis: Problem | None) -> str:
 
 
 def _diagnose(evaluation: Evaluation, docs: dict) -> Problem:
-    """The first real problem: a forbidden call, then a syntax problem, then a misspelt name, then
+    """The first real problem: a forbidden call, a syntax problem, a runaway script, a misspelt name, then
     the first failing requirement (with its sharper sentence when the runner found one)."""
     jsdoc = docs.get("js")
     if jsdoc is not None and jsdoc.forbidden is not None:
         return jsdoc.forbidden
-    for outcome in evaluation.failed:
-        if outcome.problem is not None and any(word in outcome.problem.sentence for word in RUNAWAY):
-            return outcome.problem
     problems = sorted(evaluation.problems, key=lambda p: (not p.syntax, p.line or 0))
     syntax = [p for p in problems if p.syntax]
     if syntax:
         return syntax[0]
+    for outcome in evaluation.failed:
+        if outcome.problem is not None and any(word in outcome.problem.sentence for word in RUNAWAY):
+            return outcome.problem
     if problems:
         return problems[0]
     first = next((o for o in evaluation.failed if o.problem is not None), evaluation.failed[0])

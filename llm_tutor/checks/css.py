@@ -384,7 +384,7 @@ def run_declaration(doc: CssDoc, check: dict) -> Outcome:
         outcome.passed = False
         for rule in rules:
             for d in rule.declarations:
-                if d.name not in CSS_PROPERTIES:
+                if d.name not in CSS_PROPERTIES and not d.name.startswith("-"):
                     outcome.problem = doc.problem(
                         f"'{d.name}' is not a CSS property. Did you mean '{prop}'? Check the spelling.", d.line
                     )

@@ -5,12 +5,14 @@ the student's own line (unclosed, misnested and misspelt tags, text in <head>, a
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import html5lib
+from html5lib.constants import DataLossWarning
 from lxml.cssselect import CSSSelector
 
 from .common import Outcome, Problem, closest, source_line
@@ -33,6 +35,10 @@ ATTRIBUTES = frozenset(
     "maxlength minlength pattern autofocus autocomplete multiple accept onclick onchange oninput onsubmit onload "
     "http-equiv media datetime cite open start reversed scope headers border align".split()
 )
+# Names like "foo:bar" are renamed for lxml; the student's own spelling is judged from the tokens.
+warnings.filterwarnings("ignore", category=DataLossWarning)
+# Characters XML (so lxml) refuses; a browser shows them as nothing useful either.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SELECTOR_TAG = re.compile(r"([a-zA-Z][a-zA-Z0-9-]*)?([#.:\[][^\s>+~]*)?$")
 
 
@@ -81,7 +87,7 @@ class _Tokenizer(HTMLParser):
 def parse_tree(code: str):
     """The document as a browser builds it (implied <html>/<head>/<body> added), as an lxml tree."""
     parser = html5lib.HTMLParser(tree=html5lib.getTreeBuilder("lxml"), namespaceHTMLElements=False)
-    document = parser.parse(code or "")
+    document = parser.parse(_NOT_XML.sub(" ", code or ""))
     return document.getroot()
 
 

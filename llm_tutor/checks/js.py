@@ -311,7 +311,8 @@ def run_calls(doc: JsDoc, check: dict, *, page: str) -> Outcome:
         else:
             call = calls[0]
             outcome.problem = doc.problem(
-                f"Your {call.callee}(...) call is missing something between its brackets. {check['message']}", call.line
+                f"Your {call.callee}(...) call is missing its argument between the brackets. {check['message']}",
+                call.line,
             )
     return outcome
 

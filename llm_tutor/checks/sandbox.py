@@ -1,7 +1,8 @@
 """Runs a student's script in V8 (mini-racer) against a small stub DOM built from the step's page.
 
-Each run gets a fresh isolate context, closed afterwards: a hard time limit for the whole run
-(script, fired events, timers), a heap limit, and nothing but the stub DOM in scope — no network,
+V8 runs in a separate worker process (v8_worker.py), since some allocations make V8 abort its whole
+process. Each run gets a fresh context there, closed afterwards: a hard time limit for the student's
+code (script, fired events, timers), a heap limit, and nothing but the stub DOM in scope — no network,
 no filesystem, no ``require``/``import``/``process`` (V8 alone has none of them; the stub makes the
 common ones throw a clear error). A script that loops, allocates or recurses without end ends as
 a result with ``timed_out``/``out_of_memory``/an error, never as an exception for the caller.
@@ -9,23 +10,26 @@ a result with ``timed_out``/``out_of_memory``/an error, never as an exception fo
 
 from __future__ import annotations
 
+import atexit
 import json
-import re
+import multiprocessing
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
-from py_mini_racer import JSEvalException, JSOOMException, JSParseException, JSTimeoutException, MiniRacer
+from .v8_worker import MEMORY_LIMIT_BYTES, SETUP_LIMIT_MS  # noqa: F401 (the limits live with V8)
 
 TIME_LIMIT_MS = 200
-SETUP_LIMIT_MS = 2000
-MEMORY_LIMIT_BYTES = 64 * 1024 * 1024
-_STUB = (Path(__file__).with_name("dom_stub.js")).read_text()
-_ERROR_LINE = re.compile(r"<anonymous>:(\d+)")
-_ERROR_NAME = re.compile(r"\b([A-Z][A-Za-z]*Error): (.*)")
-# One V8 run at a time per process: a runaway script then costs at most one time limit of CPU.
+STARTUP_SECONDS = 20
+RESULT_MARGIN_SECONDS = 0.8
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+# One V8 run at a time per server process: a runaway script then costs at most one time limit of CPU.
 _lock = threading.Lock()
 
 
@@ -71,15 +75,55 @@ def _page_json(html: str) -> str:
     return json.dumps(page_tree(html))
 
 
-def _error_from(exc: Exception) -> dict:
-    text = str(exc)
-    line = _ERROR_LINE.search(text)
-    name = _ERROR_NAME.search(text)
-    return {
-        "name": name.group(1) if name else "Error",
-        "message": (name.group(2).strip() if name else text.splitlines()[0] if text else "error"),
-        "line": int(line.group(1)) if line else None,
-    }
+class _Worker:
+    """A long-lived child process running V8 (spawned, so it shares no state with the server). If a
+    script kills it or it stops answering, it is killed and the next run starts a new one."""
+
+    def __init__(self):
+        self.process = None
+        self.connection = None
+
+    def _start(self) -> None:
+        from .v8_worker import serve
+
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        self.process = context.Process(target=serve, args=(child,), daemon=True, name="mrict-v8-sandbox")
+        self.process.start()
+        child.close()
+        self.connection = parent
+        if not (parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"):
+            raise SandboxUnavailable("The code sandbox did not start.")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join(timeout=2)
+        if self.connection is not None:
+            self.connection.close()
+        self.process = self.connection = None
+
+    def call(self, request: dict, wait_seconds: float) -> dict | None:
+        """The run's result, or None when the worker died or hung (it is then replaced)."""
+        if self.process is None or not self.process.is_alive():
+            self.stop()
+            try:
+                self._start()
+            except (SandboxUnavailable, EOFError, OSError):
+                self.stop()
+                return None
+        try:
+            self.connection.send(request)
+            if self.connection.poll(wait_seconds):
+                return self.connection.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            pass
+        self.stop()
+        return None
+
+
+_worker = _Worker()
+atexit.register(_worker.stop)
 
 
 def run_script(
@@ -92,40 +136,16 @@ def run_script(
     time_limit_ms: float = TIME_LIMIT_MS,
 ) -> SandboxRun:
     started = time.perf_counter()
-    run = SandboxRun()
-    queries = json.dumps({"text": list(text_selectors), "listener": [list(q) for q in listener_queries]})
-
+    request = {
+        "code": code,
+        "page_json": _page_json(html),
+        "fire": fire,
+        "queries": {"text": list(text_selectors), "listener": [list(q) for q in listener_queries]},
+        "time_limit_ms": time_limit_ms,
+    }
     with _lock:
-        context = MiniRacer()
-        try:
-            # Setting up the page is ours, not the student's: it does not count against their limit.
-            context.eval(f"globalThis.__PAGE__ = {_page_json(html)};\n{_STUB}", timeout=SETUP_LIMIT_MS)
-            student_started = time.perf_counter()
-
-            def left() -> float:
-                return max(1.0, time_limit_ms - (time.perf_counter() - student_started) * 1000)
-
-            try:
-                context.eval(code, timeout=left(), max_memory=MEMORY_LIMIT_BYTES)
-            except (JSTimeoutException, JSOOMException):
-                raise
-            except (JSParseException, JSEvalException) as exc:
-                run.errors.append(_error_from(exc))
-            context.eval("__mrict.drain()", timeout=left(), max_memory=MEMORY_LIMIT_BYTES)
-            if fire:
-                call = f"__mrict.fire({json.dumps(fire.get('selector', ''))}, {json.dumps(fire.get('event', 'click'))})"
-                context.eval(call, timeout=left(), max_memory=MEMORY_LIMIT_BYTES)
-            state = json.loads(context.eval(f"__mrict.collect({queries})", timeout=left()))
-            run.logs, run.alerts, run.texts = state["logs"], state["alerts"], state["texts"]
-            run.listeners = state["listeners"]
-            run.errors.extend(state["errors"])
-        except JSTimeoutException:
-            run.timed_out = True
-        except JSOOMException:
-            run.out_of_memory = True
-        except JSEvalException as exc:  # the stub itself failed on this page: report, do not crash
-            run.errors.append(_error_from(exc))
-        finally:
-            context.close()
+        # V8 enforces the student's limit itself; this only catches a dead or stuck worker.
+        result = _worker.call(request, wait_seconds=time_limit_ms / 1000 + RESULT_MARGIN_SECONDS)
+    run = SandboxRun(**result) if result is not None else SandboxRun(out_of_memory=True)
     run.ms = (time.perf_counter() - started) * 1000
     return run

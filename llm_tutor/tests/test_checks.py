@@ -203,7 +203,8 @@ def test_js_behaviour_diagnosis(code, words):
     ("code", "words"),
     [
         ("while (true) {}", ["too long"]),
-        ("const a = [];\nwhile (true) { a.push(new Array(1000000).fill(0)); }", ["memory"]),
+        # Either limit may stop it first, depending on how busy the machine is.
+        ("const a = [];\nwhile (true) { a.push(new Array(1000000).fill(0)); }", ["too long|memory"]),
         ("function f() { return f(); }\nf();", ["calls itself"]),
         ('fetch("https://example.com")', ["not available"]),
         ('const fs = require("fs");', ["not available"]),
@@ -216,8 +217,16 @@ def test_hostile_scripts_get_a_clear_hint_in_time_and_the_worker_survives(code, 
     evaluation = judge(code, LOOP, "js")
     assert (time.perf_counter() - started) * 1000 < TIME_LIMIT_MS * 5
     assert evaluation.status != "correct"
-    assert all(word in evaluation.diagnosis.text().lower() for word in words), evaluation.diagnosis.text()
+    sentence = evaluation.diagnosis.text().lower()
+    assert all(any(w in sentence for w in word.split("|")) for word in words), sentence
     assert run_script("console.log(1 + 1)").logs == ["2"]
+
+
+def test_an_allocation_that_aborts_v8_costs_only_the_sandbox_worker():
+    started = time.perf_counter()
+    run = run_script("new Array(2 ** 30).fill(0)")
+    assert run.out_of_memory and time.perf_counter() - started < 5
+    assert run_script("console.log('still here')").logs == ["still here"]
 
 
 def test_the_sandbox_has_no_network_filesystem_or_modules():
@@ -283,3 +292,20 @@ def test_derived_checks_are_valid_and_accept_the_expected_code():
         checks = derive(expected, language)
         validate_checks(checks)
         assert judge(expected, checks, language, expected_code=expected).status == "correct"
+
+
+@pytest.mark.parametrize(
+    ("code", "language"),
+    [
+        ('\x00\x0b<a \x01="\x0c">\x1f</a>', "html"),
+        ("<div>" * 3000, "html"),
+        ("<svg><foo:bar xmlns:foo='x'/></svg><a b:c=1 1x=2 =3>", "html"),
+        ("}" * 100 + "@media (x) { h1 { color: red } } h1{--x: 1}", "css"),
+        ("(" * 5000, "js"),
+        ("Object.defineProperty(globalThis, '__mrict', {value: 1})", "js"),
+    ],
+)
+def test_garbage_gets_a_verdict_not_an_exception(code, language):
+    expected = {"html": HTML_EXPECTED, "css": "h1 {\n  color: green;\n}", "js": JS_EXPECTED}[language]
+    evaluation = judge(code, derive(expected, language), language, expected_code=expected)
+    assert evaluation.status in ("close", "off_track") and evaluation.diagnosis is not None
