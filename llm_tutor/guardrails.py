@@ -26,7 +26,9 @@ LEAK_PAIR_FRACTION = 0.6
 # Streaming holds back what could still become a secret; past this many characters it is judged as it is.
 MAX_HELD_CHARS = 240
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[a-z0-9]+")
+# Hyphenated names are one word: naming ``background-color`` is not half of ``background-color: red``.
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LONE_END_TAG = re.compile(r"^</[a-z0-9-]+>$")
 _QUOTES = str.maketrans({"'": '"', "`": '"'})
 _WORD_ANY_CASE = re.compile(r"[a-z0-9]+", re.I)
 
@@ -68,6 +70,8 @@ def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
         squashed = _squash(line)
         if len(squashed) < MIN_LINE_CHARS or squashed in known or any(s.squashed == squashed for s in out):
             continue
+        if _LONE_END_TAG.match(squashed):  # "add </table>" names a tag, it gives nothing away
+            continue
         out.append(SecretLine(squashed, frozenset(_word_pairs(line))))
     return out
 
@@ -77,7 +81,8 @@ def leaks(reply: str, expected: str, given: str = "") -> bool:
         return False
     text = _squash(reply)
     whole = _squash(expected)
-    if len(whole) >= MIN_BLOCK_CHARS and whole in text:
+    # (What the student typed is theirs even when it equals the answer up to quote style.)
+    if len(whole) >= MIN_BLOCK_CHARS and whole in text and whole not in _squash(given):
         return True
     lines = secret_lines(expected, given)
     if not lines:

@@ -12,16 +12,20 @@ from __future__ import annotations
 
 import atexit
 import json
-import multiprocessing
+import select
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from .v8_worker import MEMORY_LIMIT_BYTES, SETUP_LIMIT_MS  # noqa: F401 (the limits live with V8)
 
 TIME_LIMIT_MS = 200
 STARTUP_SECONDS = 20
+WORKER_SCRIPT = Path(__file__).with_name("v8_worker.py")
 RESULT_MARGIN_SECONDS = 0.8
 
 
@@ -76,50 +80,58 @@ def _page_json(html: str) -> str:
 
 
 class _Worker:
-    """A long-lived child process running V8 (spawned, so it shares no state with the server). If a
-    script kills it or it stops answering, it is killed and the next run starts a new one."""
+    """A long-lived child process running V8. If a script kills it or it stops answering, it is
+    killed and the next run starts a new one; the server process itself never runs V8."""
 
     def __init__(self):
-        self.process = None
-        self.connection = None
+        self.process: subprocess.Popen | None = None
 
     def _start(self) -> None:
-        from .v8_worker import serve
-
-        context = multiprocessing.get_context("spawn")
-        parent, child = context.Pipe()
-        self.process = context.Process(target=serve, args=(child,), daemon=True, name="mrict-v8-sandbox")
-        self.process.start()
-        child.close()
-        self.connection = parent
-        if not (parent.poll(STARTUP_SECONDS) and parent.recv() == "ready"):
+        self.process = subprocess.Popen(
+            [sys.executable, str(WORKER_SCRIPT)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # V8's own crash report; the student gets a hint instead
+            text=True,
+            bufsize=1,
+        )
+        if self._read(STARTUP_SECONDS) != "ready":
             raise SandboxUnavailable("The code sandbox did not start.")
+
+    def _read(self, seconds: float):
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        if not ready:
+            return None
+        line = self.process.stdout.readline()
+        return json.loads(line) if line else None
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
-            self.process.join(timeout=2)
-        if self.connection is not None:
-            self.connection.close()
-        self.process = self.connection = None
+            self.process.wait(timeout=5)
+            for stream in (self.process.stdin, self.process.stdout):
+                stream.close()
+        self.process = None
 
     def call(self, request: dict, wait_seconds: float) -> dict | None:
         """The run's result, or None when the worker died or hung (it is then replaced)."""
-        if self.process is None or not self.process.is_alive():
+        if self.process is None or self.process.poll() is not None:
             self.stop()
             try:
                 self._start()
-            except (SandboxUnavailable, EOFError, OSError):
+            except (SandboxUnavailable, OSError, ValueError):
                 self.stop()
                 return None
         try:
-            self.connection.send(request)
-            if self.connection.poll(wait_seconds):
-                return self.connection.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            pass
-        self.stop()
-        return None
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            result = self._read(wait_seconds)
+        except (OSError, ValueError):
+            result = None
+        if not isinstance(result, dict):
+            self.stop()
+            return None
+        return result
 
 
 _worker = _Worker()

@@ -1,13 +1,15 @@
 """The V8 side of the sandbox, run in its own process (see sandbox.py): a student's script that
 makes V8 abort the process (a 2**30-element array, say) takes down this worker, never the server.
 
-Imports nothing of Django or the project: the parent sends JSON-able arguments and gets a dict.
+Started as a plain script (``python v8_worker.py``) so it imports nothing of Django or the project;
+requests and results are JSON lines on stdin/stdout.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -85,15 +87,18 @@ def execute(code: str, page_json: str, fire: dict | None, queries: dict, time_li
     return run
 
 
-def serve(connection) -> None:
-    """The worker's loop: one request at a time until the parent closes the pipe."""
-    # A small V8 heap: an allocation V8 cannot refuse gracefully then ends this process at once
+def serve() -> None:
+    """The worker's loop over stdin/stdout, one JSON request per line, until stdin closes."""
+    # A small V8 heap: an allocation V8 cannot refuse gracefully then ends this process sooner
     # instead of after seconds of garbage collection.
     init_mini_racer(flags=(*DEFAULT_V8_FLAGS, f"--max-heap-size={HEAP_MB}"), ignore_duplicate_init=True)
-    connection.send("ready")
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        connection.send(execute(**request))
+    out = sys.stdout
+    out.write('"ready"\n')
+    out.flush()
+    for line in sys.stdin:
+        out.write(json.dumps(execute(**json.loads(line))) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    serve()
