@@ -18,6 +18,7 @@ question's expected ids; vector-only and hybrid (vector + BM25) side by side.
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -339,12 +340,14 @@ def load_attempt_steps() -> dict:
 
 
 def _leaked(reply: str, step, code: str) -> bool:
-    """Independent of the guard: a line of the answer (8+ characters) that the student does not
-    already have, found verbatim (spacing ignored) in what they were shown."""
+    """Independent of the guard: a line of the answer (8+ characters, not a lone closing tag) that
+    the student does not already have, found verbatim (spacing ignored) in what they were shown."""
     have = {" ".join(line.split()) for line in f"{step.starter_code}\n{code}".splitlines()}
     shown = " ".join(reply.split())
     for line in step.expected_code.splitlines():
         line = " ".join(line.split())
+        if re.fullmatch(r"</[A-Za-z0-9-]+>", line):
+            continue  # "add </table>": the kept unclosed-tag hint names the tag, nothing more
         if len(line) >= 8 and line not in have and line in shown:
             return True
     return False

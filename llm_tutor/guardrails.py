@@ -76,10 +76,20 @@ def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
     return out
 
 
+def _without_given(reply: str, given: str) -> str:
+    for line in sorted({line.strip() for line in (given or "").splitlines()}, key=len, reverse=True):
+        if len(line) >= 4:
+            reply = reply.replace(line, " ")
+    return reply
+
+
 def leaks(reply: str, expected: str, given: str = "") -> bool:
     if not expected or not reply:
         return False
-    text = _squash(reply)
+    # Verbatim containment is judged on the reply minus the student's own lines quoted in it
+    # (``background-color: green;`` contains ``color: green;``); the word-pair test below sees the
+    # whole reply, minus only the pairs the student typed, so a quoted half-line cannot hide the rest.
+    text = _squash(_without_given(reply, given))
     whole = _squash(expected)
     # (What the student typed is theirs even when it equals the answer up to quote style.)
     if len(whole) >= MIN_BLOCK_CHARS and whole in text and whole not in _squash(given):

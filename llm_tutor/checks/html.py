@@ -383,6 +383,14 @@ def _element_missing(doc: HtmlDoc, selector: str, message: str) -> Problem:
             for tag in wrong:
                 if closest(tag.name, {name}, cutoffs=(0.4,)):
                     return _misspelt_tag_problem(doc, tag)
+            # A real tag, but not the one asked for (<h2> for <h1>, <ol> for <ul>).
+            for tag in doc.tags:
+                if tag.closing or tag.name == name or tag.name not in HTML_TAGS or tag.name in doc.vocabulary:
+                    continue
+                if closest(tag.name, {name}, cutoffs=(0.5,)) or (tag.name[0] == name[0] == "h" and len(tag.name) == 2):
+                    return doc.problem(
+                        f"You wrote <{tag.name}> where the task asks for <{name}>: change the tag.", tag.line
+                    )
     return Problem(message)
 
 
