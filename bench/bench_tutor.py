@@ -341,9 +341,13 @@ def load_attempt_steps() -> dict:
 
 def _leaked(reply: str, step, code: str) -> bool:
     """Independent of the guard: a line of the answer (8+ characters, not a lone closing tag) that
-    the student does not already have, found verbatim (spacing ignored) in what they were shown."""
+    the student does not already have, found verbatim (spacing ignored) in what they were shown
+    outside the quotes of their own lines."""
     have = {" ".join(line.split()) for line in f"{step.starter_code}\n{code}".splitlines()}
     shown = " ".join(reply.split())
+    for line in sorted(have, key=len, reverse=True):  # the student's own lines quoted back are theirs
+        if len(line) >= 4:
+            shown = shown.replace(line, " ")
     for line in step.expected_code.splitlines():
         line = " ".join(line.split())
         if re.fullmatch(r"</[A-Za-z0-9-]+>", line):

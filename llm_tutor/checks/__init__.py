@@ -92,6 +92,8 @@ def evaluate(
                 docs[prefix] = js.analyse(code, vocabulary=js.vocabulary_of(expected_code, checks))
         return docs[prefix]
 
+    if any(check["kind"] == "js.behaviour" for check in checks):
+        js.plan_behaviour(doc_for("js"), checks, page)
     outcomes = []
     for check in checks:
         prefix = check["kind"].split(".")[0]

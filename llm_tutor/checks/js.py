@@ -48,6 +48,7 @@ class JsDoc:
     used_names: set = field(default_factory=set)
     forbidden: Problem | None = None
     runs: dict = field(default_factory=dict)  # sandbox results by (html, fire)
+    plan: dict = field(default_factory=dict)  # page -> queries and events of all behaviour checks
     page: str = ""
     vocabulary: frozenset = frozenset()
 
@@ -374,13 +375,34 @@ def _arg_problem(doc: JsDoc, call: Call, position: int, spec: dict) -> Problem:
     return doc.problem(f"The value '{value}' here is not what the task asks: check its spelling.", line)
 
 
+def plan_behaviour(doc: JsDoc, checks: list[dict], page: str) -> None:
+    """One sandbox run per page and event serves every behaviour check: the queries of all of
+    them are collected together, before and after the event."""
+    for check in checks:
+        if check["kind"] != "js.behaviour":
+            continue
+        plan = doc.plan.setdefault(check.get("html") or page, {"texts": set(), "listeners": set(), "fires": []})
+        expect = check["expect"]
+        if "text" in expect:
+            plan["texts"].add(expect["text"]["selector"])
+        if "listener" in expect:
+            plan["listeners"].add((expect["listener"]["selector"], expect["listener"].get("event", "click")))
+        if check.get("fire") and check["fire"] not in plan["fires"]:
+            plan["fires"].append(check["fire"])
+
+
 def _run(doc: JsDoc, html: str, fire: dict | None, texts: tuple, listeners: tuple) -> sandbox.SandboxRun:
-    key = (html, repr(fire), texts, listeners)
+    plan = doc.plan.get(html, {"texts": set(), "listeners": set(), "fires": []})
+    texts = tuple(sorted(set(texts) | plan["texts"]))
+    listeners = tuple(sorted(set(listeners) | plan["listeners"]))
+    wanted = fire or (plan["fires"][0] if len(plan["fires"]) == 1 else None)
+    key = (html, repr(wanted), texts, listeners)
     if key not in doc.runs:
         doc.runs[key] = sandbox.run_script(
-            doc.code, html=html, fire=fire, text_selectors=texts, listener_queries=listeners
+            doc.code, html=html, fire=wanted, text_selectors=texts, listener_queries=listeners
         )
-    return doc.runs[key]
+    run = doc.runs[key]
+    return run if fire else run.before_fire()
 
 
 def _match_line(got: str, want) -> bool:

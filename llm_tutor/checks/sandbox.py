@@ -47,6 +47,15 @@ class SandboxRun:
     timed_out: bool = False
     out_of_memory: bool = False
     ms: float = 0.0
+    before: dict | None = None  # with a fired event: logs/alerts/texts/listeners just before it
+
+    def before_fire(self) -> SandboxRun:
+        """This run as it stood before its event was fired (itself when nothing was fired)."""
+        if self.before is None:
+            return self
+        return SandboxRun(
+            **self.before, errors=self.errors, timed_out=self.timed_out, out_of_memory=self.out_of_memory, ms=0.0
+        )
 
     @property
     def first_error(self) -> dict | None:

@@ -70,6 +70,9 @@ def execute(code: str, page_json: str, fire: dict | None, queries: dict, time_li
             run["errors"].append(_error_from(exc))
         context.eval("__mrict.drain()", timeout=left(), max_memory=MEMORY_LIMIT_BYTES)
         if fire:
+            # The page as it is before the event, for checks that look at it then (one run serves both).
+            before = json.loads(context.eval(f"__mrict.collect({json.dumps(queries)})", timeout=left()))
+            run["before"] = {key: before[key] for key in ("logs", "alerts", "texts", "listeners")}
             call = f"__mrict.fire({json.dumps(fire.get('selector', ''))}, {json.dumps(fire.get('event', 'click'))})"
             context.eval(call, timeout=left(), max_memory=MEMORY_LIMIT_BYTES)
         state = json.loads(context.eval(f"__mrict.collect({json.dumps(queries)})", timeout=left()))
