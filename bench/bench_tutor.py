@@ -1,7 +1,11 @@
 """AI tutor bench: index build time, retrieval latency (cold and cached), tutor overhead without
 the LLM's own time, and retrieval quality on the evaluation set. Prints tables; not a test.
 
-    python bench/bench_tutor.py [--runs 60]
+    python bench/bench_tutor.py [--runs 60] [--attempts-only]
+
+Step checks: every labelled attempt of bench/tutor_attempts/ (seed_demo's steps plus the extra
+steps of steps.json) goes through the tutor's real update path (offline); printed are false
+alarms, mistakes passed as correct, specific hint precision, leaks, latency and sandbox cost.
 
 Runs in-process on a fresh data directory (SQLite, a freshly built index). "Cold" retrieval
 means the query was never seen (it is embedded); "cached" means the LRU answered. Tutor
@@ -14,6 +18,7 @@ question's expected ids; vector-only and hybrid (vector + BM25) side by side.
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -38,6 +43,7 @@ from llm_tutor import retrieval  # noqa: E402
 from llm_tutor.index import build_index, get_index, get_model, loader  # noqa: E402
 
 EVAL_DIR = BASE_DIR / "bench" / "tutor_eval"
+ATTEMPTS_DIR = BASE_DIR / "bench" / "tutor_attempts"
 
 
 def pct(values: list[float], q: float) -> float:
@@ -297,13 +303,186 @@ def bench_overhead(runs: int) -> list[tuple]:
     return out
 
 
+def load_attempt_steps() -> dict:
+    """Step key -> LessonStep: seed_demo's steps (by lesson title and number) and the extra ones."""
+    from courses.models import Course, Lesson, LessonStep, Module, PublishStatus
+    from llm_tutor.checks import validate_checks
+
+    call_command("seed_demo", "--no-recording", verbosity=0, stdout=open(os.devnull, "w"))
+    published = PublishStatus.PUBLISHED
+    course = Course.objects.create(title="Bench steps", level="B8", status=published)
+    module = Module.objects.create(course=course, title="Bench", status=published)
+    lesson = Lesson.objects.create(module=module, title="Bench steps", status=published)
+    steps = {}
+    definitions = json.loads((ATTEMPTS_DIR / "steps.json").read_text())
+    number = 0
+    for item in definitions:
+        if "seed" in item:
+            steps[item["key"]] = LessonStep.objects.select_related("lesson").get(
+                lesson__title=item["seed"]["lesson"], step_number=item["seed"]["step_number"]
+            )
+            continue
+        number += 1
+        validate_checks(item["checks"])
+        steps[item["key"]] = LessonStep.objects.create(
+            lesson=lesson,
+            step_number=number,
+            title=item["title"],
+            instructions=item["instructions"],
+            starter_code=item.get("starter_code", ""),
+            expected_code=item.get("expected_code", ""),
+            language=item["language"],
+            page_html=item.get("page_html", ""),
+            curriculum_ids=item.get("curriculum_ids", []),
+            checks=item["checks"],
+        )
+    return steps
+
+
+def _leaked(reply: str, step, code: str) -> bool:
+    """Independent of the guard: a line of the answer (8+ characters, not a lone closing tag) that
+    the student does not already have, found verbatim (spacing ignored) in what they were shown
+    outside the quotes of their own lines."""
+    have = {" ".join(line.split()) for line in f"{step.starter_code}\n{code}".splitlines()}
+    shown = " ".join(reply.split())
+    for line in sorted(have, key=len, reverse=True):  # the student's own lines quoted back are theirs
+        if len(line) >= 4:
+            shown = shown.replace(line, " ")
+    for line in step.expected_code.splitlines():
+        line = " ".join(line.split())
+        if re.fullmatch(r"</[A-Za-z0-9-]+>", line):
+            continue  # "add </table>": the kept unclosed-tag hint names the tag, nothing more
+        if len(line) >= 8 and line not in have and line in shown:
+            return True
+    return False
+
+
+def bench_attempts() -> tuple[list[tuple], list[dict]]:
+    from collections import Counter
+
+    from accounts.models import User
+    from llm_tutor.services import start_update
+
+    settings.OLLAMA_MODEL = ""
+    steps = load_attempt_steps()
+    student = User.objects.get(email="student@mrict.local")
+    attempts = [json.loads(line) for line in (ATTEMPTS_DIR / "attempts.jsonl").read_text().splitlines() if line.strip()]
+    rows, totals, sandbox_ms = [], [], []
+    cold = []
+    # Pass 1 sees every step text and check message for the first time (each is embedded once per
+    # process); pass 2, with retrieval's result cache emptied but embeddings kept, is what a class
+    # of students meets after the first one. Quality figures come from pass 1, latency from pass 2.
+    for attempt in attempts:
+        step = steps[attempt["step"]]
+        result = start_update(
+            student, lesson_id=step.lesson.lesson_id, step=step.step_number, code=attempt["code"]
+        ).run()
+        cold.append(result.timings["total_ms"])
+    retrieval._results.clear()
+    for attempt in attempts:
+        step = steps[attempt["step"]]
+        turn = start_update(student, lesson_id=step.lesson.lesson_id, step=step.step_number, code=attempt["code"])
+        result = turn.run()
+        payload = result.payload
+        totals.append(result.timings["total_ms"])
+        sandbox_ms.extend(turn.evaluation.sandbox_runs)
+        hints = payload["diff"]["hints"]
+        shown = payload["explanation"] + " " + " ".join(c["message"] for c in payload["checks"])
+        rows.append(
+            {
+                **attempt,
+                "status": payload["status"],
+                # What the student was shown: the diagnosis when the reply carries it (the guard may
+                # have replaced the reply), else the whole explanation.
+                "hint": hints[0] if hints and hints[0] in payload["explanation"] else payload["explanation"],
+                "leak": _leaked(shown, step, attempt["code"]),
+            }
+        )
+    correct = [r for r in rows if r["label"] == "correct"]
+    mistakes = [r for r in rows if r["label"] == "mistake"]
+    false_alarms = [r for r in correct if r["status"] != "correct"]
+    passed = [r for r in mistakes if r["status"] == "correct"]
+    modal = {}
+    for key in {r["step"] for r in rows}:
+        said = Counter(r["hint"] for r in rows if r["step"] == key and r["status"] != "correct")
+        top = said.most_common(1)
+        modal[key] = top[0][0] if top and top[0][1] > 1 else None
+    for r in mistakes:
+        named = any(k in r["hint"].lower() for k in r["hint_keywords"])
+        r["specific"] = named and r["hint"] != modal[r["step"]] and r["status"] != "correct"
+    specific = sum(r["specific"] for r in mistakes) / max(1, len(mistakes))
+    leaks = sum(r["leak"] for r in rows)
+    fa = len(false_alarms) / max(1, len(correct))
+    mp = len(passed) / max(1, len(mistakes))
+    p95 = pct(totals, 0.95)
+
+    def verdict(ok: bool) -> str:
+        return "PASS" if ok else "FAIL"
+
+    table_rows = [
+        (
+            "false alarms (correct attempts not accepted)",
+            f"{len(false_alarms)}/{len(correct)} = {fa:.1%}",
+            "<= 3%",
+            verdict(fa <= 0.03),
+        ),
+        ("mistakes passed as correct", f"{len(passed)}/{len(mistakes)} = {mp:.1%}", "<= 3%", verdict(mp <= 0.03)),
+        (
+            "specific precision (hint names the mistake, not the step's modal hint)",
+            f"{specific:.3f}",
+            ">= 0.85",
+            verdict(specific >= 0.85),
+        ),
+        ("leaks (an answer line shown)", str(leaks), "0", verdict(leaks == 0)),
+        ("offline update p50, ms (step texts and messages embedded once)", f"{pct(totals, 0.5):.1f}", "-", "-"),
+        ("offline update p95, ms (step texts and messages embedded once)", f"{p95:.1f}", "<= 50", verdict(p95 <= 50)),
+        (
+            "offline update p50 / p95, ms, first sight of each step (cold)",
+            f"{pct(cold, 0.5):.1f} / {pct(cold, 0.95):.1f}",
+            "-",
+            "-",
+        ),
+        (
+            f"sandbox per JS run p50 / p95, ms ({len(sandbox_ms)} runs)",
+            f"{pct(sandbox_ms, 0.5):.1f} / {pct(sandbox_ms, 0.95):.1f}" if sandbox_ms else "-",
+            "-",
+            "-",
+        ),
+    ]
+    return table_rows, rows
+
+
+def print_attempts(verbose: bool) -> None:
+    table_rows, rows = bench_attempts()
+    attempts = len(rows)
+    step_count = len({r["step"] for r in rows})
+    table(
+        f"Step checks on bench/tutor_attempts ({attempts} labelled attempts over {step_count} steps, offline)",
+        table_rows,
+        ("what", "measured", "target", "result"),
+    )
+    if verbose:
+        for r in rows:
+            wrong = (r["label"] == "correct") != (r["status"] == "correct") or r.get("specific") is False or r["leak"]
+            if wrong:
+                print(
+                    f"- {r['id']} [{r['label']}{'/' + r['mistake'] if r.get('mistake') else ''}] -> {r['status']}: {r['hint'][:220]}"
+                )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=60)
+    parser.add_argument("--attempts-only", action="store_true", help="Only the step-check table.")
+    parser.add_argument("--verbose", action="store_true", help="List the attempts judged wrongly.")
     args = parser.parse_args()
     import faiss
 
     call_command("migrate", verbosity=0)
+    if args.attempts_only:
+        build_index()
+        print_attempts(args.verbose)
+        return
     print(f"Tutor bench — data dir {WORK}, embedding model {settings.EMBEDDING_MODEL}, faiss {faiss.__version__}")
     table("Curriculum index", bench_build(), ("what", "time"))
 
@@ -389,6 +568,7 @@ def main() -> None:
         level_rows,
         ("who asks", "level handling", "recall@1", "recall@5", "MRR"),
     )
+    print_attempts(args.verbose)
 
 
 if __name__ == "__main__":

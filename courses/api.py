@@ -18,6 +18,8 @@ from .serializers import (
     AdminCourseSerializer,
     AdminLessonSerializer,
     AdminModuleSerializer,
+    AdminStepSerializer,
+    AdminStepWriteSerializer,
     CourseQuerySerializer,
     CourseSerializer,
     LessonPlayerSerializer,
@@ -336,6 +338,40 @@ CONTENT_KINDS = {
     "lessons": (Lesson, AdminLessonSerializer, "lesson_id", lesson_queryset),
 }
 TRANSITION_ACTIONS = list(services.TRANSITIONS)
+
+
+AdminStepResponse = envelope_serializer("AdminStepResponse", AdminStepSerializer())
+
+
+def _lesson_for_steps(key: str) -> Lesson:
+    return lookup_by_public_or_numeric(Lesson.objects.all(), "lesson_id", key)
+
+
+class AdminStepListApi(AdminApi):
+    @extend_schema(request=AdminStepWriteSerializer, responses={201: AdminStepResponse}, tags=["admin content"])
+    def post(self, request, key: str):
+        lesson = _lesson_for_steps(key)
+        serializer = AdminStepWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        step = services.lesson_step_create(lesson=lesson, **serializer.validated_data)
+        return enveloped(AdminStepSerializer(step).data, message="Step created.", status=status.HTTP_201_CREATED)
+
+
+class AdminStepDetailApi(AdminApi):
+    def get_step(self, key: str, step_number: int) -> LessonStep:
+        return get_or_404(LessonStep.objects.filter(lesson=_lesson_for_steps(key)), step_number=step_number)
+
+    @extend_schema(responses={200: AdminStepResponse}, tags=["admin content"])
+    def get(self, request, key: str, step_number: int):
+        return enveloped(AdminStepSerializer(self.get_step(key, step_number)).data)
+
+    @extend_schema(request=AdminStepWriteSerializer, responses={200: AdminStepResponse}, tags=["admin content"])
+    def patch(self, request, key: str, step_number: int):
+        step = self.get_step(key, step_number)
+        serializer = AdminStepWriteSerializer(step, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        step = services.lesson_step_update(step=step, **serializer.validated_data)
+        return enveloped(AdminStepSerializer(step).data, message="Step saved.")
 
 
 class AdminSummaryApi(AdminApi):

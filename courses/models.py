@@ -4,6 +4,7 @@ the publishing workflow's audit log, enrolment and progress."""
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -110,6 +111,16 @@ class Lesson(Publishable):
         return self.title
 
 
+def validate_step_checks(value) -> None:
+    """Django admin and model validation: a malformed check is refused with a sentence naming it."""
+    from llm_tutor.checks.schema import CheckError, validate_checks
+
+    try:
+        validate_checks(value)
+    except CheckError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 class LessonStep(models.Model):
     """One step of a lesson: what to do, where to start, and (admins only) the answer."""
 
@@ -123,6 +134,15 @@ class LessonStep(models.Model):
     is_assignment = models.BooleanField(default=False)
     estimated_minutes = models.PositiveIntegerField(default=5)
     curriculum_ids = models.JSONField(default=list, blank=True, help_text="Ids of curriculum/ entries.")
+    page_html = models.TextField(
+        blank=True, help_text="CSS and JS steps: the page the student's code applies to (checks run against it)."
+    )
+    checks = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_step_checks],
+        help_text="What the step requires, as a list of checks (see llm_tutor/checks); empty: derived from the expected code.",
+    )
 
     class Meta:
         ordering = ["lesson", "step_number"]

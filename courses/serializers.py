@@ -87,7 +87,32 @@ class StudentStepSerializer(serializers.ModelSerializer):
 
 class AdminStepSerializer(StudentStepSerializer):
     class Meta(StudentStepSerializer.Meta):
-        fields = [*StudentStepSerializer.Meta.fields, "expected_code"]
+        fields = [*StudentStepSerializer.Meta.fields, "expected_code", "page_html", "checks"]
+
+
+class AdminStepWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """A step as admins author it; ``checks`` is validated against the check schema, and a bad
+    check is refused with a sentence naming it (its position and id)."""
+
+    checks = serializers.JSONField(required=False)
+
+    class Meta:
+        model = LessonStep
+        fields = [*AdminStepSerializer.Meta.fields]
+        extra_kwargs = {"step_number": {"max_value": 10_000}, "estimated_minutes": {"max_value": 600}}
+
+    def validate_checks(self, value):
+        from llm_tutor.checks.schema import CheckError, validate_checks
+
+        try:
+            return validate_checks(value)
+        except CheckError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def validate_language(self, value):
+        if value not in ("html", "css", "js"):
+            raise serializers.ValidationError("Use html, css or js.")
+        return value
 
 
 class ProgressSerializer(serializers.ModelSerializer):

@@ -83,6 +83,27 @@ def course_create(*, by, **fields) -> Course:
     return Course.objects.create(created_by=by, **fields)
 
 
+def lesson_step_create(*, lesson: Lesson, **fields):
+    """A retried create answers 400 (the step number is taken), never a second copy."""
+    from .models import LessonStep
+
+    if LessonStep.objects.filter(lesson=lesson, step_number=fields.get("step_number")).exists():
+        raise ValidationError({"step_number": ["This lesson already has a step with this number."]})
+    try:
+        with transaction.atomic():
+            return LessonStep.objects.create(lesson=lesson, **fields)
+    except IntegrityError as exc:
+        raise ValidationError({"step_number": ["This lesson already has a step with this number."]}) from exc
+
+
+def lesson_step_update(*, step, **fields):
+    number = fields.get("step_number", step.step_number)
+    taken = type(step).objects.filter(lesson_id=step.lesson_id, step_number=number).exclude(pk=step.pk).exists()
+    if taken:
+        raise ValidationError({"step_number": ["This lesson already has a step with this number."]})
+    return content_update(instance=step, **fields)
+
+
 def content_update(*, instance, **fields):
     for field, value in fields.items():
         setattr(instance, field, value)

@@ -12,6 +12,12 @@ urlpatterns = [
     path("admin/content/courses/", api.AdminCourseListApi.as_view(), name="admin-courses"),
     path("admin/content/modules/", api.admin_create_api(api.AdminModuleSerializer).as_view(), name="admin-modules"),
     path("admin/content/lessons/", api.admin_create_api(api.AdminLessonSerializer).as_view(), name="admin-lessons"),
+    path("admin/content/lessons/<str:key>/steps/", api.AdminStepListApi.as_view(), name="admin-lesson-steps"),
+    path(
+        "admin/content/lessons/<str:key>/steps/<int:step_number>/",
+        api.AdminStepDetailApi.as_view(),
+        name="admin-lesson-step-detail",
+    ),
     path("admin/content/courses/<str:key>/audit-log/", api.AdminCourseAuditLogApi.as_view(), name="admin-course-audit"),
 ]
 

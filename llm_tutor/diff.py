@@ -1,7 +1,7 @@
 """Compare a student's code with the step's expected code without ever revealing the expected code.
 
 Normalisation: whitespace; for HTML, tag-name case, attribute order and quote style; for CSS,
-property case and spacing. The summary lists only the *student's* lines; hints name what is
+property case and spacing. The summary lists only the *student's* own lines, as typed; hints name what is
 missing (a closing tag, an attribute, a misspelled property, an unbalanced bracket or quote).
 """
 
@@ -171,6 +171,12 @@ def compare(code: str, expected: str, language: str = "html") -> DiffResult:
     char_ratio = difflib.SequenceMatcher(a="\n".join(student), b="\n".join(target), autojunk=False).ratio()
     similarity = max(line_ratio, char_ratio)
     found = _original_line_numbers(code, language)
+    own_lines = (code or "").replace("\r\n", "\n").split("\n")
+
+    def own(i: int) -> str:
+        """The student's own line (as typed, not normalised) behind normalised line i."""
+        at = number(i)
+        return own_lines[at - 1].rstrip()[:200] if 0 < at <= len(own_lines) else student[i][:200]
 
     def number(i: int) -> int:
         if i < len(found):
@@ -187,11 +193,11 @@ def compare(code: str, expected: str, language: str = "html") -> DiffResult:
         if tag == "replace":
             result.changed += max(i2 - i1, j2 - j1)
             for i in range(i1, i2):
-                result.lines.append({"line": number(i), "kind": "changed", "code": student[i][:200]})
+                result.lines.append({"line": number(i), "kind": "changed", "code": own(i)})
         elif tag == "delete":
             result.extra += i2 - i1
             for i in range(i1, i2):
-                result.lines.append({"line": number(i), "kind": "extra", "code": student[i][:200]})
+                result.lines.append({"line": number(i), "kind": "extra", "code": own(i)})
         elif tag == "insert":
             result.missing += j2 - j1
             result.lines.append({"line": line_no, "kind": "missing", "code": ""})

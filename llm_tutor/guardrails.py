@@ -26,7 +26,9 @@ LEAK_PAIR_FRACTION = 0.6
 # Streaming holds back what could still become a secret; past this many characters it is judged as it is.
 MAX_HELD_CHARS = 240
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"[a-z0-9]+")
+# Hyphenated names are one word: naming ``background-color`` is not half of ``background-color: red``.
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LONE_END_TAG = re.compile(r"^</[a-z0-9-]+>$")
 _QUOTES = str.maketrans({"'": '"', "`": '"'})
 _WORD_ANY_CASE = re.compile(r"[a-z0-9]+", re.I)
 
@@ -51,12 +53,13 @@ class SecretLine:
     squashed: str
     pairs: frozenset
 
-    def given_away_in(self, squashed_reply: str, reply_pairs: set) -> bool:
+    def given_away_in(self, squashed_reply: str, reply_pairs: set, known_pairs: frozenset | set = frozenset()) -> bool:
         if self.squashed in squashed_reply:
             return True
-        if not self.pairs:
+        secret = self.pairs - known_pairs
+        if not secret:
             return False
-        return len(self.pairs & reply_pairs) / len(self.pairs) >= LEAK_PAIR_FRACTION
+        return len(secret & reply_pairs) / len(secret) >= LEAK_PAIR_FRACTION
 
 
 def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
@@ -67,22 +70,38 @@ def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
         squashed = _squash(line)
         if len(squashed) < MIN_LINE_CHARS or squashed in known or any(s.squashed == squashed for s in out):
             continue
+        if _LONE_END_TAG.match(squashed):  # "add </table>" names a tag, it gives nothing away
+            continue
         out.append(SecretLine(squashed, frozenset(_word_pairs(line))))
     return out
+
+
+def _without_given(reply: str, given: str) -> str:
+    for line in sorted({line.strip() for line in (given or "").splitlines()}, key=len, reverse=True):
+        if len(line) >= 4:
+            reply = reply.replace(line, " ")
+    return reply
 
 
 def leaks(reply: str, expected: str, given: str = "") -> bool:
     if not expected or not reply:
         return False
-    text = _squash(reply)
+    # Verbatim containment is judged on the reply minus the student's own lines quoted in it
+    # (``background-color: green;`` contains ``color: green;``); the word-pair test below sees the
+    # whole reply, minus only the pairs the student typed, so a quoted half-line cannot hide the rest.
+    text = _squash(_without_given(reply, given))
     whole = _squash(expected)
-    if len(whole) >= MIN_BLOCK_CHARS and whole in text:
+    # (What the student typed is theirs even when it equals the answer up to quote style.)
+    if len(whole) >= MIN_BLOCK_CHARS and whole in text and whole not in _squash(given):
         return True
     lines = secret_lines(expected, given)
     if not lines:
         return False
     pairs = _word_pairs(reply)
-    found = sum(1 for line in lines if line.given_away_in(text, pairs))
+    # Word pairs the student already typed are theirs: quoting their line back (``<DOCTYPE html>``
+    # to show the missing '!') is not a leak; the pairs of the answer they lack still are.
+    known = _word_pairs(given)
+    found = sum(1 for line in lines if line.given_away_in(text, pairs, known))
     if len(lines) <= 2:
         # One or two secret lines: either of them is the answer.
         return found >= 1

@@ -53,9 +53,9 @@ def update_reply(diff: DiffResult, hits, step=None) -> str:
         return " ".join(parts)
     if diff.hints:
         parts.append(diff.hints[0])
-        if len(diff.hints) > 1:
+        if len(diff.hints) > 1 and "(line " not in diff.hints[0]:
             parts.append(diff.hints[1])
-    if diff.first_difference_line:
+    if diff.first_difference_line and not (diff.hints and "(line " in diff.hints[0]):
         kinds = {line["kind"] for line in diff.lines}
         if "missing" in kinds and not diff.changed:
             parts.append(f"Something is still missing around line {diff.first_difference_line}.")

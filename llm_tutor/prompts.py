@@ -63,6 +63,7 @@ def build(
     question: str = "",
     num_ctx: int | None = None,
     max_tokens: int | None = None,
+    facts: list[str] | None = None,
 ) -> Prompt:
     num_ctx = num_ctx or settings.OLLAMA_NUM_CTX
     max_tokens = max_tokens or settings.OLLAMA_MAX_TOKENS
@@ -90,7 +91,13 @@ def build(
         diff_part = _fit(
             f"Checker result: {status}. First difference at line {first}. "
             f"{diff.get('changed_lines', 0)} changed, {diff.get('missing_lines', 0)} missing, "
-            f"{diff.get('extra_lines', 0)} extra lines.\nProblems found:\n{hints}",
+            f"{diff.get('extra_lines', 0)} extra lines.\nProblems found:\n{hints}"
+            + (
+                "\nFacts from running the step's checks on the student's code (true; explain the first one):\n"
+                + "\n".join(f"- {fact}" for fact in facts)
+                if facts
+                else ""
+            ),
             room,
             shares,
             "diff",

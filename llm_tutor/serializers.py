@@ -91,12 +91,19 @@ class _ReplyFields(serializers.Serializer):
     interaction_duration = serializers.FloatField(help_text="Seconds the tutor took.")
 
 
+class CheckResultSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    passed = serializers.BooleanField()
+    message = serializers.CharField(help_text="The requirement, as the student sees it (never the expected code).")
+
+
 class UpdateResponseSerializer(_ReplyFields):
     explanation = serializers.CharField()
     status = serializers.ChoiceField(choices=STATUS_CHOICES)
     diff = DiffSerializer()
     branch_id = serializers.CharField()
     assignment_feedback = serializers.CharField(allow_null=True)
+    checks = CheckResultSerializer(many=True, help_text="The step's checks on this code, in order.")
 
 
 class AskResponseSerializer(_ReplyFields):

@@ -19,6 +19,7 @@ from django.core.cache import cache
 from courses.models import Lesson, LessonStep
 
 from . import offline, prompts
+from .checks import Evaluation, evaluate_step
 from .diff import DiffResult, compare
 from .guardrails import StreamGuard, cap_length, guard_reply
 from .index import IndexUnavailable
@@ -47,11 +48,23 @@ class TutorResult:
     timings: dict = field(default_factory=dict)
 
 
+# Passages a step may cite: its own language's (a CSS step never cites HTML headings) and its own ids.
+LANGUAGE_PREFIXES = {"html": ("html-", "a11y-"), "css": ("css-",), "js": ("js-",), "javascript": ("js-",)}
+
+
+def _for_step_language(hits: list, step: LessonStep | None) -> list:
+    prefixes = LANGUAGE_PREFIXES.get((step.language or "").lower()) if step else None
+    if not prefixes:
+        return hits
+    own = set(step.curriculum_ids or ())
+    return [h for h in hits if h.entry.id in own or h.entry.id.startswith(prefixes)]
+
+
 def _retrieve(query: str, *, user, step: LessonStep | None, dense_parts: tuple[str, ...] | None = None) -> list:
     try:
         hits, _ = retrieve(
             query,
-            k=TOP_K,
+            k=TOP_K + 2 if step else TOP_K,
             level=student_level(user=user),
             boost_ids=tuple(step.curriculum_ids or ()) if step else (),
             dense_parts=dense_parts,
@@ -59,7 +72,7 @@ def _retrieve(query: str, *, user, step: LessonStep | None, dense_parts: tuple[s
     except IndexUnavailable:
         logger.warning("Curriculum index missing: tutor answers without references")
         return []
-    return hits
+    return _for_step_language(hits, step)[:TOP_K] if step else hits
 
 
 def _passage_ids(hits) -> str:
@@ -134,6 +147,7 @@ class TutorTurn:
     question: str
     language: str
     diff: DiffResult | None
+    evaluation: Evaluation | None
     hits: list
     offline_text: str
     cache_key: str
@@ -195,6 +209,7 @@ class TutorTurn:
                 status=diff.status if diff else None,
                 code=self.code,
                 question=self.question,
+                facts=_facts(self.evaluation),
             )
             timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
             outcome = _LLMOutcome()
@@ -266,7 +281,16 @@ class TutorTurn:
         feedback = None
         if step.is_assignment:
             feedback = ASSIGNMENT_FEEDBACK.get(diff.status, ASSIGNMENT_FEEDBACK["off_track"])
-        return {"explanation": reply, **common, "branch_id": branch.branch_id, "assignment_feedback": feedback}
+        if diff.status == "correct":
+            _mark_step_done(self.user, self.lesson, step)
+        checks = self.evaluation.public_checks() if self.evaluation else []
+        return {
+            "explanation": reply,
+            **common,
+            "branch_id": branch.branch_id,
+            "assignment_feedback": feedback,
+            "checks": checks,
+        }
 
 
 GUARDED_REPLY = "I can't give you the answer, but you are on your way. Read the task again and try one small change."
@@ -277,19 +301,59 @@ ASSIGNMENT_FEEDBACK = {
 }
 
 
+def _facts(evaluation: Evaluation | None) -> list[str] | None:
+    """What the checks found, for the LLM to explain (it is told these are facts)."""
+    if evaluation is None:
+        return None
+    facts = []
+    if evaluation.diagnosis is not None:
+        facts.append(f"The first problem: {evaluation.diagnosis.text()}")
+    facts.extend(f"Not met: {outcome.message}" for outcome in evaluation.failed[:4])
+    return facts
+
+
+def judge(code: str, step: LessonStep) -> tuple[DiffResult, Evaluation]:
+    """The step's checks decide the verdict and the hints; the diff only shows the student's lines."""
+    evaluation = evaluate_step(step, code)
+    diff = compare(code, step.expected_code, step.language)
+    diff.status = evaluation.status
+    diff.hints = evaluation.hints()
+    if evaluation.status == "correct":
+        diff.lines, diff.first_difference_line = [], None
+    elif evaluation.diagnosis is not None and evaluation.diagnosis.line:
+        diff.first_difference_line = evaluation.diagnosis.line
+    return diff, evaluation
+
+
+def _mark_step_done(user, lesson, step) -> None:
+    """A correct step is done in the student's progress (a set: repeating it changes nothing)."""
+    if not getattr(user, "is_student", False):
+        return
+    from courses.models import LessonProgress
+    from courses.services import lesson_progress_update
+
+    done = LessonProgress.objects.filter(user=user, lesson=lesson).values_list("steps_completed", flat=True).first()
+    if done and step.step_number in done:
+        return
+    lesson_progress_update(user=user, lesson=lesson, steps_completed=[step.step_number])
+
+
 def start_update(user, *, lesson_id: str, step: int, code: str, language: str = "en") -> TutorTurn:
     """Validate and prepare a code update (404 for an unknown lesson/step); run it with ``.events()``."""
     started = time.perf_counter()
     lesson, lesson_step = tutor_step_get(user=user, lesson_id=lesson_id, step_number=step)
     diff_started = time.perf_counter()
-    diff = compare(code, lesson_step.expected_code, lesson_step.language)
-    timings = {"diff_ms": (time.perf_counter() - diff_started) * 1000}
+    diff, evaluation = judge(code, lesson_step)
+    timings = {"diff_ms": (time.perf_counter() - diff_started) * 1000, "sandbox_ms": sum(evaluation.sandbox_runs)}
     changed = " ".join(line["code"] for line in diff.lines[:5])
     step_text = f"{lesson_step.title}. {lesson_step.instructions[:300]}"
     query = f"{step_text} {' '.join(diff.hints[:3])} {changed[:300]}"
     # Dense search on the step's text and its hints (line numbers dropped): these repeat across
     # students and are embedded once; the student's own lines only feed the lexical (BM25) score.
-    dense_parts = (step_text, *(_LINE_NUMBER.sub("a line", hint) for hint in diff.hints[:2]))
+    # The failed checks' own messages (authored, the same for every student) stand in for the hints,
+    # which quote the student's line and would be embedded anew for each attempt.
+    repeated = [o.message for o in evaluation.failed[:2]] or [_LINE_NUMBER.sub("a line", h) for h in diff.hints[:2]]
+    dense_parts = (step_text, *repeated)
     retrieval_started = time.perf_counter()
     hits = _retrieve(query, user=user, step=lesson_step, dense_parts=dense_parts)
     timings["retrieval_ms"] = (time.perf_counter() - retrieval_started) * 1000
@@ -298,6 +362,7 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
         lesson.pk,
         lesson_step.step_number,
         "\n".join(_normalized(code, lesson_step)),
+        evaluation.diagnosis.text() if evaluation.diagnosis else "",
         language,
         _passage_ids(hits),
     )
@@ -310,6 +375,7 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
         question="",
         language=language,
         diff=diff,
+        evaluation=evaluation,
         hits=hits,
         offline_text=offline.update_reply(diff, hits, lesson_step),
         cache_key=key,
@@ -348,7 +414,7 @@ def start_ask(
 ) -> TutorTurn:
     """Validate and prepare a question (404 for an unknown lesson/step); run it with ``.events()``."""
     started = time.perf_counter()
-    lesson = lesson_step = diff = None
+    lesson = lesson_step = diff = evaluation = None
     if lesson_id:
         if step is not None:
             lesson, lesson_step = tutor_step_get(user=user, lesson_id=lesson_id, step_number=step)
@@ -358,7 +424,7 @@ def start_ask(
     timings = {}
     if lesson_step is not None and code:
         diff_started = time.perf_counter()
-        diff = compare(code, lesson_step.expected_code, lesson_step.language)
+        diff, evaluation = judge(code, lesson_step)
         timings["diff_ms"] = (time.perf_counter() - diff_started) * 1000
     query = question if lesson_step is None else f"{question} {lesson_step.title}"
     retrieval_started = time.perf_counter()
@@ -385,6 +451,7 @@ def start_ask(
         question=question,
         language=language,
         diff=diff,
+        evaluation=evaluation,
         hits=hits,
         offline_text=offline.ask_reply(question, hits, diff, lesson_step),
         cache_key=key,

@@ -84,3 +84,24 @@ def test_stream_guard_holds_an_open_code_fence():
     shown = guard.feed("Look:\n```css\nh1 {\n") + guard.feed("  color: ") + guard.feed("red;\n}\n```")
     shown += guard.flush()
     assert guard.tripped and "color" not in shown
+
+
+def test_quoting_the_students_own_typo_is_not_a_leak():
+    expected = "<!DOCTYPE html>\n<html>\n</html>"
+    given = "<DOCTYPE html>\n<html>\n</html>"
+    reply = "The doctype line is missing its exclamation mark (line 1: <DOCTYPE html>)"
+    assert not leaks(reply, expected, given)
+
+
+def test_a_students_partial_line_does_not_hide_the_rest_of_the_answer():
+    expected = '<img src="kente.png" alt="Kente cloth">'
+    given = '<img src="kente.png"'
+    assert leaks('Write <img src="kente.png" alt="Kente cloth">', expected, given)
+
+
+def test_naming_a_property_the_student_misused_is_not_a_leak():
+    reply = "background-color paints the background: the colour of the text is set with color. (line 2: background-color: green;)"
+    assert not leaks(reply, "h1 {\n  color: green;\n}", "h1 {\n}\nh1 {\n  background-color: green;\n}")
+    assert leaks(
+        "Write color: green; in the rule.", "h1 {\n  color: green;\n}", "h1 {\n}\nh1 {\n  background-color: green;\n}"
+    )

@@ -51,3 +51,42 @@ def test_student_text_is_fenced_as_data():
 def test_language_is_passed_to_the_model():
     prompt = prompts.build(kind="ask", hits=[], question="what is html?", language="tw")
     assert "Twi" in prompt.messages[0]["content"]
+
+
+def test_update_prompt_carries_the_checks_diagnosis_as_facts():
+    from llm_tutor.services import _facts, judge
+
+    class CssStep:
+        step_number = 1
+        title = "Add padding"
+        instructions = "Give the .card box 16px of padding."
+        language = "css"
+        expected_code = ".card {\n  padding: 16px;\n}"
+        starter_code = ".card {\n}"
+        page_html = ""
+        checks = [
+            {
+                "id": "pad",
+                "kind": "css.declaration",
+                "selector": ".card",
+                "property": "padding",
+                "values": ["16px"],
+                "message": "Pad the card by 16 pixels.",
+            }
+        ]
+
+    code = ".card {\n  padding: 16;\n}"
+    diff, evaluation = judge(code, CssStep())
+    prompt = prompts.build(
+        kind="update",
+        hits=[],
+        step=CssStep(),
+        diff=diff.summary(),
+        status=diff.status,
+        code=code,
+        facts=_facts(evaluation),
+    )
+    text = prompt.messages[1]["content"]
+    assert "Facts from running the step's checks" in text
+    assert "has no unit" in text and "Not met: Pad the card by 16 pixels." in text
+    assert "padding: 16px" not in text

@@ -194,6 +194,246 @@ COURSE = {
     ],
 }
 
+BUTTON_PAGE = '<body>\n  <button id="hello">Say hello</button>\n</body>\n'
+# What each demo step requires, as checks (llm_tutor/checks): free text ("your school's name") is
+# "non-empty" or "changed", never compared with the reference answer.
+WELL_FORMED = {
+    "id": "well-formed",
+    "kind": "html.well_formed",
+    "message": "Check that every tag is spelt right and closed.",
+}
+STEP_CHECKS = {
+    "Start the page": [
+        WELL_FORMED,
+        {"id": "doctype", "kind": "html.doctype", "message": "Start the page with the doctype line."},
+        {
+            "id": "html",
+            "kind": "html.element",
+            "selector": "html",
+            "typed": True,
+            "message": "Wrap the page in <html> tags.",
+        },
+        {
+            "id": "head",
+            "kind": "html.element",
+            "selector": "html > head",
+            "typed": True,
+            "message": "Add a <head> inside <html>.",
+        },
+        {
+            "id": "body",
+            "kind": "html.element",
+            "selector": "html > body",
+            "typed": True,
+            "message": "Add a <body> inside <html>.",
+        },
+        {
+            "id": "head-first",
+            "kind": "html.element",
+            "selector": "head",
+            "before": "body",
+            "message": "The <head> comes before the <body>.",
+        },
+    ],
+    "Give it a title": [
+        WELL_FORMED,
+        {
+            "id": "title-in-head",
+            "kind": "html.element",
+            "selector": "head > title",
+            "message": "The <title> belongs inside the <head>.",
+        },
+        {
+            "id": "title-text",
+            "kind": "html.text",
+            "selector": "head > title",
+            "non_empty": True,
+            "message": "Write your school's name inside the <title>; it is empty.",
+        },
+        {
+            "id": "title-changed",
+            "kind": "html.text",
+            "selector": "head > title",
+            "pattern": "(?!my page$).+",
+            "ignore_case": True,
+            "message": "Change the title's words to the name of your school.",
+        },
+    ],
+    "Add a heading": [
+        WELL_FORMED,
+        {
+            "id": "h1",
+            "kind": "html.element",
+            "selector": "body h1",
+            "typed": True,
+            "message": "Add an <h1> heading inside the body.",
+        },
+        {
+            "id": "h1-text",
+            "kind": "html.text",
+            "selector": "body h1",
+            "equals": "Akwaaba!",
+            "message": "The heading says Akwaaba! with its exclamation mark; check the spelling.",
+        },
+    ],
+    "Add a paragraph": [
+        WELL_FORMED,
+        {
+            "id": "p",
+            "kind": "html.element",
+            "selector": "body p",
+            "typed": True,
+            "message": "Add a <p> paragraph inside the body.",
+        },
+        {
+            "id": "p-text",
+            "kind": "html.text",
+            "selector": "body p",
+            "non_empty": True,
+            "message": "Your paragraph is empty: write what your school is famous for.",
+        },
+        {
+            "id": "after-heading",
+            "kind": "html.element",
+            "selector": "h1",
+            "before": "p",
+            "message": "Put the paragraph under (after) the heading.",
+        },
+    ],
+    "Add a link": [
+        WELL_FORMED,
+        {
+            "id": "a",
+            "kind": "html.element",
+            "selector": "body a",
+            "typed": True,
+            "message": "Add a link with an <a> tag inside the body.",
+        },
+        {
+            "id": "href-scheme",
+            "kind": "html.attribute",
+            "selector": "a",
+            "attribute": "href",
+            "url_schemes": ["https", "http"],
+            "message": "The href needs the full address, starting with https://.",
+        },
+        {
+            "id": "href-address",
+            "kind": "html.attribute",
+            "selector": "a",
+            "attribute": "href",
+            "pattern": "(?i)https?://(www\\.)?ges\\.gov\\.gh/?",
+            "message": "The href must be the Ghana Education Service address from the task.",
+        },
+        {
+            "id": "a-text",
+            "kind": "html.text",
+            "selector": "a",
+            "equals": "Ghana Education Service",
+            "ignore_case": True,
+            "message": "The link's words must be the ones the task gives: check the spelling.",
+        },
+    ],
+    "Add a picture": [
+        WELL_FORMED,
+        {
+            "id": "img",
+            "kind": "html.element",
+            "selector": "body img",
+            "typed": True,
+            "message": "Add a picture with an <img> tag.",
+        },
+        {
+            "id": "src",
+            "kind": "html.attribute",
+            "selector": "img",
+            "attribute": "src",
+            "pattern": "\\s*kente\\.png\\s*",
+            "message": "The src must be the picture's file name from the task, with its .png ending.",
+        },
+        {
+            "id": "alt",
+            "kind": "html.attribute",
+            "selector": "img",
+            "attribute": "alt",
+            "pattern": "(?i)\\s*kente cloth\\.?\\s*",
+            "message": "The alt text must describe the picture in the words the task gives.",
+        },
+    ],
+    "Colour the heading": [
+        {"id": "parses", "kind": "css.parses", "message": "Check the braces, colons and semicolons of your CSS."},
+        {
+            "id": "h1-green",
+            "kind": "css.declaration",
+            "selector": "h1",
+            "property": "color",
+            "values": ["green"],
+            "message": "Make the h1 text green with the color property.",
+        },
+    ],
+    "Change the font": [
+        {"id": "parses", "kind": "css.parses", "message": "Check the braces, colons and semicolons of your CSS."},
+        {
+            "id": "body-font",
+            "kind": "css.declaration",
+            "selector": "body",
+            "property": "font-family",
+            "values": ["Arial"],
+            "message": "Set the body's font-family to Arial.",
+        },
+    ],
+    "Add padding": [
+        {"id": "parses", "kind": "css.parses", "message": "Check the braces, colons and semicolons of your CSS."},
+        {
+            "id": "card-padding",
+            "kind": "css.declaration",
+            "selector": ".card",
+            "property": "padding",
+            "values": ["16px"],
+            "message": "Give the .card rule padding of 16 pixels on every side.",
+        },
+    ],
+    "Find the button": [
+        {"id": "parses", "kind": "js.parses", "message": "Check the brackets, quotes and punctuation of your code."},
+        {
+            "id": "query-hello",
+            "kind": "js.calls",
+            "callee": "document.querySelector",
+            "args": [{"selector_matches": "#hello"}],
+            "message": "Find the button with document.querySelector and the button's id.",
+        },
+    ],
+    "React to a click": [
+        {"id": "parses", "kind": "js.parses", "message": "Check the brackets, quotes and punctuation of your code."},
+        {
+            "id": "listener",
+            "kind": "js.behaviour",
+            "expect": {"listener": {"selector": "#hello", "event": "click"}},
+            "message": "Make the button react to a click.",
+        },
+        {
+            "id": "quiet-before-click",
+            "kind": "js.behaviour",
+            "expect": {"alerts": []},
+            "message": "The alert must wait for the click, not show straight away.",
+        },
+        {
+            "id": "alert-on-click",
+            "kind": "js.behaviour",
+            "fire": {"selector": "#hello", "event": "click"},
+            "expect": {"alerts": ["Akwaaba!"]},
+            "message": "When the button is clicked, show an alert with the greeting from the task.",
+        },
+    ],
+}
+PAGE_HTML = {
+    "Colour the heading": "<body>\n  <h1>Akwaaba!</h1>\n</body>\n",
+    "Change the font": "<body>\n  <h1>Akwaaba!</h1>\n  <p>We love science.</p>\n</body>\n",
+    "Add padding": '<body>\n  <div class="card">Our school</div>\n</body>\n',
+    "Find the button": BUTTON_PAGE,
+    "React to a click": BUTTON_PAGE,
+}
+
 
 class Command(BaseCommand):
     help = "Load demo data (an admin, teachers, 30 students, two schools, a course, a recording)."
@@ -329,6 +569,8 @@ class Command(BaseCommand):
                         language=language,
                         is_assignment=number == len(steps),
                         curriculum_ids=curriculum_ids,
+                        page_html=PAGE_HTML.get(title, ""),
+                        checks=STEP_CHECKS.get(title, []),
                     )
                     for number, (title, instructions, starter, expected) in enumerate(steps, start=1)
                 )
