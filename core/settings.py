@@ -68,7 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, async-capable (core/middleware.py): no thread hop for API requests.
+    "core.middleware.StaticFilesMiddleware",
     # Outside the health check, so probe answers carry the same security headers.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Probes come by IP over plain HTTP: answered before anything checks the Host.

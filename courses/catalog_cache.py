@@ -1,8 +1,9 @@
 """The published catalog is the same for every student: serialize it once per change.
 
 A version number in the cache moves whenever a course, module or lesson is saved or
-deleted, so a cached page is never stale; only the per-student ``is_enrolled`` flags
-are computed per request.
+deleted, so a cached page is never stale. The per-student ``is_enrolled`` flags come
+from each student's enrolled course ids, cached too and dropped whenever one of their
+enrollments is saved or deleted (the ids are public course ids, which never change).
 """
 
 import hashlib
@@ -35,9 +36,29 @@ def cached_catalog_page(*, key_parts: tuple, build) -> dict:
     return page
 
 
+def _enrolled_key(user_pk) -> str:
+    return f"catalog:enrolled:{user_pk}"
+
+
+def cached_enrolled_course_ids(*, user, load) -> set[str]:
+    """``load()`` (the selector) once per change of this student's enrollments."""
+    key = _enrolled_key(user.pk)
+    ids = cache.get(key)
+    if ids is None:
+        ids = load()
+        cache.set(key, ids, TTL_SECONDS)
+    return ids
+
+
+def forget_enrolled_course_ids(*, instance, **kwargs) -> None:
+    cache.delete(_enrolled_key(instance.user_id))
+
+
 def connect_signals() -> None:
-    from .models import Course, Lesson, Module
+    from .models import Course, Enrollment, Lesson, Module
 
     for model in (Course, Module, Lesson):
         post_save.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")
         post_delete.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-delete")
+    post_save.connect(forget_enrolled_course_ids, sender=Enrollment, dispatch_uid="catalog-enrollment-save")
+    post_delete.connect(forget_enrolled_course_ids, sender=Enrollment, dispatch_uid="catalog-enrollment-delete")
