@@ -44,6 +44,11 @@ class ResilientRedisCache(RedisCache):
         self._fallback = LocMemCache("mrict-redis-fallback", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
 
+    def is_shared(self) -> bool:
+        """True while Redis answers (every process sees the same entries); False while
+        this process is on its own fallback memory."""
+        return time.monotonic() >= self._down_until
+
     add = _resilient("add")
     get = _resilient("get")
     set = _resilient("set")
