@@ -13,11 +13,15 @@ as before.
 """
 
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
 
 TTL_SECONDS = 300
+# Entries read together with other keys (accounts/authentication.py) for this request.
+_prefetched: ContextVar[dict | None] = ContextVar("auth_user_prefetched", default=None)
 
 
 def _generation_key(user_id: str) -> str:
@@ -38,7 +42,9 @@ def user_for_token(*, user_id: str, load):
     if not cache_is_shared():
         return load()
     generation_key, user_key = _generation_key(user_id), _user_key(user_id)
-    found = cache.get_many([generation_key, user_key])
+    found = _prefetched.get()
+    if found is None or generation_key not in found and user_key not in found:
+        found = cache.get_many([generation_key, user_key])
     generation, entry = found.get(generation_key), found.get(user_key)
     if generation is not None and entry is not None and entry[0] == generation:
         return entry[1]
@@ -51,6 +57,22 @@ def user_for_token(*, user_id: str, load):
     if generation is not None:
         cache.set(user_key, (generation, user), TTL_SECONDS)
     return user
+
+
+def prefetched_entries(*, user_id: str, extra_keys: list[str]) -> dict:
+    """``extra_keys`` and, with a shared cache, this user's entries: one round trip."""
+    keys = [*extra_keys, *((_generation_key(user_id), _user_key(user_id)) if cache_is_shared() else ())]
+    return cache.get_many(keys)
+
+
+@contextmanager
+def read_with(entries: dict):
+    """user_for_token uses these entries instead of reading them again."""
+    reset = _prefetched.set(entries)
+    try:
+        yield
+    finally:
+        _prefetched.reset(reset)
 
 
 def forget_user(*, instance, **kwargs) -> None:
