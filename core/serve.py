@@ -85,7 +85,7 @@ def listening_sockets(host: str, port: int, workers: int) -> list[socket.socket]
 
 
 class Supervisor:
-    """Keeps N Daphne children alive on one inherited socket until told to stop."""
+    """Keeps one Daphne child per listening socket alive until told to stop."""
 
     def __init__(self, *, sockets: list[socket.socket], application: str, daphne_options: list[str]):
         self.sockets = sockets
