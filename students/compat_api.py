@@ -9,7 +9,7 @@ from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
 from courses.api import course_detail_data, get_or_404, lesson_player_data, page_info, progress_update
-from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids
+from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_entries_for
 from courses.serializers import (
     CourseQuerySerializer,
     CourseSerializer,
@@ -105,14 +105,16 @@ class ExperienceCatalogApi(APIView):
             )
             return {"courses": CourseSerializer(window, many=True).data, **page_info(paginator.page)}
 
+        key_parts = (filters.get("search", ""), filters.get("level", ""), page, page_size)
+        found = catalog_entries_for(key_parts=key_parts, user=request.user)
         if request.user.is_admin:  # admins see drafts: never from the shared cache
             data = build()
         else:
-            data = cached_catalog_page(
-                key_parts=(filters.get("search", ""), filters.get("level", ""), page, page_size), build=build
-            )
+            data = cached_catalog_page(key_parts=key_parts, build=build, prefetched=found)
         enrolled = cached_enrolled_course_ids(
-            user=request.user, load=lambda: course_selectors.enrolled_public_course_ids(user=request.user)
+            user=request.user,
+            load=lambda: course_selectors.enrolled_public_course_ids(user=request.user),
+            prefetched=found,
         )
         courses = [{**course, "is_enrolled": course["course_id"] in enrolled} for course in data["courses"]]
         return enveloped({**data, "courses": courses})
