@@ -75,7 +75,15 @@ def read_with(entries: dict):
         _prefetched.reset(reset)
 
 
+def _new_generation(user_id: str) -> None:
+    cache.set(_generation_key(user_id), secrets.token_hex(8), timeout=None)
+
+
 def forget_user(*, instance, **kwargs) -> None:
-    """post_save / post_delete of a user: every cached copy stops counting once committed."""
+    """post_save / post_delete of a user: every cached copy stops counting.
+
+    Now, for reads in this transaction, and again after the commit: a request that read
+    the row before the commit and cached it under the first new generation loses it."""
     user_id = instance.user_id
-    transaction.on_commit(lambda: cache.set(_generation_key(user_id), secrets.token_hex(8), timeout=None))
+    _new_generation(user_id)
+    transaction.on_commit(lambda: _new_generation(user_id))

@@ -69,12 +69,27 @@ def test_a_change_made_by_another_process_is_seen(shared_cache, make_user, clien
     assert client.get(ME).status_code == 401
 
 
-def test_without_a_shared_cache_the_database_is_asked_every_time(make_user, client_for, django_assert_num_queries):
+def test_without_a_shared_cache_the_database_is_asked_every_time(
+    settings, make_user, client_for, django_assert_num_queries
+):
     from accounts.authentication import RevocableJWTAuthentication
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     student = make_user("student")
     client = client_for(student)
     assert client.get(ME).status_code == 200
     request = type("Request", (), {"META": {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}})
     with django_assert_num_queries(1):
         RevocableJWTAuthentication().authenticate(request)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_change_inside_a_transaction_is_seen_by_that_transaction(settings, redis_server, make_user, client_for):
+    # Inside an atomic block on_commit waits; the same connection must not get the old row.
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    student.is_active = False
+    student.save(update_fields=["is_active"])
+    assert client.get(ME).status_code == 401
