@@ -16,6 +16,7 @@ import secrets
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -33,6 +34,9 @@ def _user_key(user_id: str) -> str:
 
 
 def cache_is_shared() -> bool:
+    """Whether the user cache may be used now: switched on, and every process sees it."""
+    if not settings.AUTH_USER_CACHE:
+        return False
     is_shared = getattr(cache, "is_shared", None)
     return bool(is_shared and is_shared())
 

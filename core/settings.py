@@ -297,6 +297,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# Token users from the shared cache (accounts/user_cache.py). Off in tests, whose query
+# counts assert the lookup; the tests of the cache itself turn it on.
+AUTH_USER_CACHE = env.bool("AUTH_USER_CACHE", default=not TESTING)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),

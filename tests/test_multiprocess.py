@@ -65,7 +65,8 @@ async def receive_json(websocket, timeout=10):
 @pytest.fixture
 def two_processes(redis_server, start_daphne):
     """Two Daphne processes sharing one Redis and one database, as two workers do."""
-    extra = {"REDIS_URL": redis_server.url, "THROTTLE_LOGIN_EMAIL": "3/min"}
+    # AUTH_USER_CACHE: on as in production (tests default it off), so revocation is tested through it.
+    extra = {"REDIS_URL": redis_server.url, "THROTTLE_LOGIN_EMAIL": "3/min", "AUTH_USER_CACHE": "true"}
     first, second = start_daphne(**extra), start_daphne(**extra)
     with override_settings(CHANNEL_LAYERS=redis_layer(redis_server.url)):
         yield first, second

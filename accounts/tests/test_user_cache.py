@@ -11,6 +11,7 @@ ME = "/api/accounts/me/"
 
 @pytest.fixture
 def shared_cache(settings, redis_server):
+    settings.AUTH_USER_CACHE = True  # off by default in tests (settings.py)
     settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
     return redis_server
 
@@ -74,6 +75,7 @@ def test_without_a_shared_cache_the_database_is_asked_every_time(
 ):
     from accounts.authentication import RevocableJWTAuthentication
 
+    settings.AUTH_USER_CACHE = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     student = make_user("student")
     client = client_for(student)
@@ -86,6 +88,7 @@ def test_without_a_shared_cache_the_database_is_asked_every_time(
 @pytest.mark.django_db(transaction=False)
 def test_a_change_inside_a_transaction_is_seen_by_that_transaction(settings, redis_server, make_user, client_for):
     # Inside an atomic block on_commit waits; the same connection must not get the old row.
+    settings.AUTH_USER_CACHE = True
     settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
     student = make_user("student")
     client = client_for(student)
