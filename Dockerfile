@@ -9,4 +9,4 @@ COPY . .
 ENV DJANGO_SETTINGS_MODULE=core.settings PYTHONUNBUFFERED=1
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "core.asgi:application"]
+CMD ["python", "-m", "core.serve", "-b", "0.0.0.0", "-p", "8000"]

@@ -1,4 +1,4 @@
-# Mr ICT backend. `make run` serves on http://127.0.0.1:8000; `make test` runs the suite.
+# Mr ICT backend. `make run [WORKERS=N]` serves on http://127.0.0.1:8000; `make test` runs the suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,6 +7,8 @@ RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | cksum | cut -d'
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Daphne processes on one port; more than 1 needs REDIS_URL (core/serve.py).
+WORKERS ?= 1
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test install lint bench worker beat clean
@@ -39,7 +41,7 @@ run: $(RUNTIME_STAMP)
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py refresh_query_statistics
 	$(PY) manage.py build_curriculum_index --if-missing
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) core.asgi:application
+	$(PY) -m core.serve --workers $(WORKERS) -b $(HOST) -p $(PORT)
 
 test: $(DEV_STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -205,9 +205,13 @@ def access_token_revoke(*, access: AccessToken) -> None:
         pass  # the refresh token is still blacklisted in the database; access expires soon
 
 
+def revoked_access_key(*, jti: str) -> str:
+    return f"{REVOKED_ACCESS_PREFIX}{jti}"
+
+
 def access_token_is_revoked(*, jti: str) -> bool:
     try:
-        return bool(cache.get(f"{REVOKED_ACCESS_PREFIX}{jti}"))
+        return bool(cache.get(revoked_access_key(jti=jti)))
     except RedisError:
         return False  # reads keep working when Redis is down; tokens are short-lived
 

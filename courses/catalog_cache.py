@@ -1,8 +1,9 @@
 """The published catalog is the same for every student: serialize it once per change.
 
 A version number in the cache moves whenever a course, module or lesson is saved or
-deleted, so a cached page is never stale; only the per-student ``is_enrolled`` flags
-are computed per request.
+deleted, so a cached page is never stale. The per-student ``is_enrolled`` flags come
+from each student's enrolled course ids, cached too and dropped whenever one of their
+enrollments is saved or deleted (the ids are public course ids, which never change).
 """
 
 import hashlib
@@ -27,20 +28,55 @@ def bump_catalog_version(**kwargs) -> None:
         cache.set(VERSION_KEY, catalog_version() + 1, timeout=None)
 
 
-def cached_catalog_page(*, key_parts: tuple, build) -> dict:
+def _page_key(key_parts: tuple) -> str:
     # Image URLs are absolute (core/public_urls.py): a page per public base.
-    digest = hashlib.sha256(repr((*key_parts, public_base())).encode()).hexdigest()[:32]
-    key = f"catalog:page:{catalog_version()}:{digest}"
-    page = cache.get(key)
-    if page is None:
-        page = build()
-        cache.set(key, page, TTL_SECONDS)
+    return f"catalog:page:{hashlib.sha256(repr((*key_parts, public_base())).encode()).hexdigest()[:32]}"
+
+
+def cached_catalog_page(*, key_parts: tuple, build, prefetched: dict | None = None) -> dict:
+    """The page, cached with the catalog version it was built at; an older one is rebuilt.
+
+    ``prefetched``: the version and page entries already read (catalog_entries_for)."""
+    found = prefetched if prefetched is not None else cache.get_many([VERSION_KEY, _page_key(key_parts)])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = catalog_version()
+    entry = found.get(_page_key(key_parts))
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    page = build()
+    cache.set(_page_key(key_parts), (version, page), TTL_SECONDS)
     return page
 
 
+def catalog_entries_for(*, key_parts: tuple, user) -> dict:
+    """Everything a student's catalog page reads from the cache, in one round trip."""
+    return cache.get_many([VERSION_KEY, _page_key(key_parts), _enrolled_key(user.pk)])
+
+
+def _enrolled_key(user_pk) -> str:
+    return f"catalog:enrolled:{user_pk}"
+
+
+def cached_enrolled_course_ids(*, user, load, prefetched: dict | None = None) -> set[str]:
+    """``load()`` (the selector) once per change of this student's enrollments."""
+    key = _enrolled_key(user.pk)
+    ids = prefetched.get(key) if prefetched is not None else cache.get(key)
+    if ids is None:
+        ids = load()
+        cache.set(key, ids, TTL_SECONDS)
+    return ids
+
+
+def forget_enrolled_course_ids(*, instance, **kwargs) -> None:
+    cache.delete(_enrolled_key(instance.user_id))
+
+
 def connect_signals() -> None:
-    from .models import Course, Lesson, Module
+    from .models import Course, Enrollment, Lesson, Module
 
     for model in (Course, Module, Lesson):
         post_save.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")
         post_delete.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-delete")
+    post_save.connect(forget_enrolled_course_ids, sender=Enrollment, dispatch_uid="catalog-enrollment-save")
+    post_delete.connect(forget_enrolled_course_ids, sender=Enrollment, dispatch_uid="catalog-enrollment-delete")

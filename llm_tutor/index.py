@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,24 @@ def model_path(name: str | None = None) -> str:
     return name
 
 
+def _configure_torch() -> None:
+    """Torch's own thread pools, sized by EMBEDDING_THREADS (1 by default).
+
+    A web server runs one process per core (core/serve.py), and each would otherwise
+    start a pool as wide as the machine: on 2 cores two processes' pools fought over
+    both cores and a one-question embedding took ~10x longer under load. Throughput
+    comes from batching concurrent questions instead (EmbeddingBatcher). ONNX Runtime
+    takes the same setting (llm_tutor/embedding.py)."""
+    import torch
+
+    threads = settings.EMBEDDING_THREADS
+    torch.set_num_threads(threads)
+    try:
+        torch.set_num_interop_threads(threads)
+    except RuntimeError:  # already set, or torch already ran parallel work in this process
+        pass
+
+
 def get_model():
     """The sentence-transformers model: loaded lazily, once per process, offline."""
     global _model
@@ -68,6 +87,7 @@ def get_model():
             if _model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                _configure_torch()
                 from sentence_transformers import SentenceTransformer
 
                 _model = SentenceTransformer(model_path(), device="cpu")
@@ -75,8 +95,13 @@ def get_model():
 
 
 def embed(texts: list[str], *, batch_size: int = 32, progress: bool = False):
+    """Normalised vectors: ONNX Runtime by default (llm_tutor/embedding.py), else torch."""
     import numpy as np
 
+    if settings.EMBEDDING_RUNTIME == "onnx":
+        from .embedding import embed as onnx_embed
+
+        return onnx_embed(texts, batch_size=batch_size)
     vectors = get_model().encode(
         texts,
         batch_size=batch_size,
@@ -85,6 +110,64 @@ def embed(texts: list[str], *, batch_size: int = 32, progress: bool = False):
         show_progress_bar=progress,
     )
     return np.ascontiguousarray(vectors, dtype="float32")
+
+
+class EmbeddingBatcher:
+    """Concurrent one-query embeddings share forward passes.
+
+    Each tutor request runs in its own thread; embedding its question alone costs
+    nearly as much as embedding a whole batch (on one core, a batch of 16 short
+    questions took ~4x less time per question than one at a time). Requests queue
+    their text; one thread embeds whatever is queued, up to ``max_batch`` at once, and
+    hands each vector back. Nothing waits on purpose: a lone question is embedded
+    at once, and under load the next batch fills while the current one runs. The
+    model then also runs on one thread per process, which keeps its memory
+    (per-thread malloc arenas) small. TUTOR_EMBED_BATCHING=false embeds in the
+    caller's thread.
+    """
+
+    def __init__(self, max_batch: int = 32):
+        self.max_batch = max_batch
+        self._queue: list[tuple[str, Future]] = []
+        self._condition = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self.batches = 0  # for tests and the bench
+
+    def embed_one(self, text: str):
+        future: Future = Future()
+        with self._condition:
+            self._queue.append((text, future))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="embedding-batcher", daemon=True)
+                self._thread.start()
+            self._condition.notify()
+        return future.result()
+
+    def _run(self) -> None:
+        while True:
+            with self._condition:
+                while not self._queue:
+                    self._condition.wait()
+                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            try:
+                vectors = embed([text for text, _ in batch])
+            except Exception as exc:  # handed to every waiting request, which raises it
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            self.batches += 1
+            for (_, future), vector in zip(batch, vectors, strict=True):
+                future.set_result(vector)
+
+
+batcher = EmbeddingBatcher()
+
+
+def embed_query(text: str):
+    """One text's vector; concurrent calls are batched (see EmbeddingBatcher)."""
+    if settings.TUTOR_EMBED_BATCHING:
+        return batcher.embed_one(text)
+    return embed([text])[0]
 
 
 def index_root() -> Path:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .curriculum import Entry
-from .index import embed, get_index
+from .index import embed_query, get_index
 from .text import normalize_query, tokenize
 
 LEVEL_ORDER = ("B7", "B8", "B9", "SHS1", "SHS2", "SHS3")
@@ -82,7 +82,7 @@ def allowed_levels(level: str | None) -> frozenset[str] | None:
 def _query_vector(query: str):
     vector = _vectors.get(query)
     if vector is None:
-        vector = embed([query])[0]
+        vector = embed_query(query)
         _vectors.put(query, vector)
     return vector
 

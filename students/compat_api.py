@@ -9,7 +9,7 @@ from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
 from courses.api import course_detail_data, get_or_404, lesson_player_data, page_info, progress_update
-from courses.catalog_cache import cached_catalog_page
+from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_entries_for
 from courses.serializers import (
     CourseQuerySerializer,
     CourseSerializer,
@@ -69,6 +69,22 @@ class ExperienceMeApi(APIView):
         return enveloped(ExperienceProfileSerializer(student).data, message="Profile updated.")
 
 
+_DEFAULT_CATALOG_QUERY: dict | None = None
+
+
+def catalog_query(params) -> dict:
+    """The validated catalog query. Most requests send none: their (constant) result is
+    computed once, as validating builds a fresh copy of every field each time."""
+    global _DEFAULT_CATALOG_QUERY
+    if not params and _DEFAULT_CATALOG_QUERY is not None:
+        return dict(_DEFAULT_CATALOG_QUERY)
+    query = CatalogQuerySerializer(data=params)
+    query.is_valid(raise_exception=True)
+    if not params:
+        _DEFAULT_CATALOG_QUERY = dict(query.validated_data)
+    return dict(query.validated_data)
+
+
 class ExperienceCatalogApi(APIView):
     @extend_schema(
         operation_id="students_experience_catalog_list",
@@ -77,10 +93,9 @@ class ExperienceCatalogApi(APIView):
         tags=TAGS,
     )
     def get(self, request):
-        query = CatalogQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        page, page_size = query.validated_data.pop("page"), query.validated_data.pop("page_size")
-        filters = query.validated_data
+        query = catalog_query(request.query_params)
+        page, page_size = query.pop("page"), query.pop("page_size")
+        filters = query
 
         def build() -> dict:
             # DRF's paginator: a page past the last is a 404 "Invalid page.", as on every list.
@@ -90,13 +105,17 @@ class ExperienceCatalogApi(APIView):
             )
             return {"courses": CourseSerializer(window, many=True).data, **page_info(paginator.page)}
 
+        key_parts = (filters.get("search", ""), filters.get("level", ""), page, page_size)
+        found = catalog_entries_for(key_parts=key_parts, user=request.user)
         if request.user.is_admin:  # admins see drafts: never from the shared cache
             data = build()
         else:
-            data = cached_catalog_page(
-                key_parts=(filters.get("search", ""), filters.get("level", ""), page, page_size), build=build
-            )
-        enrolled = course_selectors.enrolled_public_course_ids(user=request.user)
+            data = cached_catalog_page(key_parts=key_parts, build=build, prefetched=found)
+        enrolled = cached_enrolled_course_ids(
+            user=request.user,
+            load=lambda: course_selectors.enrolled_public_course_ids(user=request.user),
+            prefetched=found,
+        )
         courses = [{**course, "is_enrolled": course["course_id"] in enrolled} for course in data["courses"]]
         return enveloped({**data, "courses": courses})
 

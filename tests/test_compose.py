@@ -158,3 +158,16 @@ def test_env_example_media_urls_go_through_the_proxy_on_the_public_host():
     assert path == "media"  # nginx's `location /media/`
     assert values["AWS_S3_URL_PROTOCOL"] == "https"  # what browsers use, TLS at the load balancer
     assert values.get("AWS_QUERYSTRING_AUTH", "false") == "false"
+
+
+def test_web_serves_from_several_processes_on_one_port_with_redis(services):
+    # core/serve.py: WEB_WORKERS Daphne processes per replica; more than one needs REDIS_URL.
+    web = services["web"]
+    assert web["command"].split()[:3] == ["python", "-m", "core.serve"]
+    assert "-p 8000" in web["command"] and "-b 0.0.0.0" in web["command"]
+    workers = re.fullmatch(r"\$\{WEB_WORKERS:-(\d+)\}", web["environment"]["WEB_WORKERS"])
+    assert workers and int(workers.group(1)) >= 2
+    assert web["environment"]["REDIS_URL"].startswith("redis://")
+    assert int(env_example()["WEB_WORKERS"]) >= 2
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    assert 'CMD ["python", "-m", "core.serve", "-b", "0.0.0.0", "-p", "8000"]' in dockerfile

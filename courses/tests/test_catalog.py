@@ -41,3 +41,21 @@ def test_unenrolling_deletes_the_enrolment_row(student_client, student):
     assert response.status_code == 204
     assert list(Enrollment.objects.filter(user=student).values_list("course_id", flat=True)) == [other.pk]
     assert student_client.get(f"/api/courses/{course.course_id}/").json()["is_enrolled"] is False
+
+
+def test_the_catalogs_enrolled_flags_follow_enrolling_and_leaving_at_once(student_client, student):
+    # The flags are cached per student (courses/catalog_cache.py); every change drops them.
+    course = LessonStepFactory().lesson.module.course
+    catalog = "/api/students/experience/catalog/"
+
+    def flag() -> bool:
+        courses = student_client.get(catalog).json()["data"]["courses"]
+        return next(c["is_enrolled"] for c in courses if c["course_id"] == course.course_id)
+
+    assert flag() is False
+    assert student_client.post(f"/api/courses/{course.course_id}/enrollment/").status_code == 201
+    assert flag() is True
+    assert student_client.delete(f"/api/courses/{course.course_id}/enrollment/").status_code == 204
+    assert flag() is False
+    Enrollment.objects.create(user=student, course=course)  # e.g. by an admin
+    assert flag() is True

@@ -1,5 +1,9 @@
-"""Embed curriculum/ into the FAISS index under the data directory (atomic, versioned)."""
+"""Embed curriculum/ into the FAISS index under the data directory (atomic, versioned).
 
+With EMBEDDING_RUNTIME=onnx it also exports the model to ONNX first (once), so web
+processes find it ready and never load torch."""
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from llm_tutor.curriculum import CurriculumError
@@ -15,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args, **options):
+        if settings.EMBEDDING_RUNTIME == "onnx":
+            from llm_tutor.embedding import ensure_onnx_model
+
+            self.stdout.write(f"Embedding model for ONNX Runtime: {ensure_onnx_model()}")
         if options["if_missing"] and current_version():
             self.stdout.write(f"Curriculum index present ({current_version()}); nothing to do.")
             return

@@ -1,0 +1,98 @@
+"""Token users come from the shared cache, and revocation stays exact (issue 14):
+deactivating, deleting or re-passwording a user refuses their token on the next request."""
+
+import pytest
+
+from accounts.tests.factories import DEFAULT_PASSWORD
+
+pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+ME = "/api/accounts/me/"
+
+
+@pytest.fixture
+def shared_cache(settings, redis_server):
+    settings.AUTH_USER_CACHE = True  # off by default in tests (settings.py)
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
+    return redis_server
+
+
+def test_a_known_user_costs_no_query_and_every_change_refuses_the_old_token_at_once(
+    shared_cache, make_user, client_for, django_assert_num_queries
+):
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200  # loads and caches the row
+    with django_assert_num_queries(0):
+        from accounts.authentication import RevocableJWTAuthentication
+
+        request = type("Request", (), {"META": {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}})
+        user, _ = RevocableJWTAuthentication().authenticate(request)
+    assert user.pk == student.pk
+
+    student.is_active = False
+    student.save(update_fields=["is_active"])
+    assert client.get(ME).status_code == 401
+
+
+def test_a_new_password_refuses_tokens_issued_before_it(shared_cache, make_user, client_for):
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    changed = client.post(
+        "/api/accounts/password/change/",
+        {"old_password": DEFAULT_PASSWORD, "new_password": "A-new-and-long-Passw0rd"},
+        format="json",
+    )
+    assert changed.status_code == 200, changed.content
+    assert client.get(ME).status_code == 401
+
+
+def test_a_deleted_user_is_refused(shared_cache, make_user, client_for):
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    student.delete()
+    assert client.get(ME).status_code == 401
+
+
+def test_a_change_made_by_another_process_is_seen(shared_cache, make_user, client_for):
+    # Another process (a management command, another worker) changes the row and bumps
+    # the generation in Redis; this process's next request must see it.
+    from django.core.cache import caches
+
+    from accounts.user_cache import _generation_key
+
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    type(student).objects.filter(pk=student.pk).update(is_active=False)  # no signal here
+    caches["default"].set(_generation_key(student.user_id), "moved-by-another-process", timeout=None)
+    assert client.get(ME).status_code == 401
+
+
+def test_without_a_shared_cache_the_database_is_asked_every_time(
+    settings, make_user, client_for, django_assert_num_queries
+):
+    from accounts.authentication import RevocableJWTAuthentication
+
+    settings.AUTH_USER_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    request = type("Request", (), {"META": {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}})
+    with django_assert_num_queries(1):
+        RevocableJWTAuthentication().authenticate(request)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_change_inside_a_transaction_is_seen_by_that_transaction(settings, redis_server, make_user, client_for):
+    # Inside an atomic block on_commit waits; the same connection must not get the old row.
+    settings.AUTH_USER_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    student.is_active = False
+    student.save(update_fields=["is_active"])
+    assert client.get(ME).status_code == 401
