@@ -60,14 +60,21 @@ class SecretLine:
 
 
 def secret_lines(expected: str, given: str = "") -> list[SecretLine]:
-    """Lines of the expected code the student does not already have (``given``: starter + own code)."""
-    known = {_squash(line) for line in (given or "").splitlines()}
+    """Lines of the expected code the student does not already have (``given``: starter + own code).
+
+    Only a line's word pairs that the student has not written count: a reply that repeats the
+    student's own wrong line (``padding 16px;`` for ``padding: 16px;``) gives nothing away, while one
+    that adds the missing part (``src`` for their ``scr``) does, even if most of the line is theirs.
+    """
+    given_lines = (given or "").splitlines()
+    known = {_squash(line) for line in given_lines}
+    known_pairs = set().union(*(_word_pairs(line) for line in given_lines)) if given_lines else set()
     out: list[SecretLine] = []
     for line in (expected or "").splitlines():
         squashed = _squash(line)
         if len(squashed) < MIN_LINE_CHARS or squashed in known or any(s.squashed == squashed for s in out):
             continue
-        out.append(SecretLine(squashed, frozenset(_word_pairs(line))))
+        out.append(SecretLine(squashed, frozenset(_word_pairs(line) - known_pairs)))
     return out
 
 
@@ -101,6 +108,23 @@ def cap_length(text: str, limit: int | None = None) -> str:
     return cut[: limit - 1].rstrip() + "…"
 
 
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s|$)")
+
+
+def last_sentence_end(text: str) -> int:
+    """Index just past the last full sentence of ``text`` (0 when there is none)."""
+    end = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+    return end
+
+
+def trim_to_sentences(text: str, limit: int) -> str:
+    """The whole sentences of ``text`` that fit in ``limit`` characters ('' when not even one)."""
+    text = (text or "").strip()
+    return text[: last_sentence_end(text[: limit + 1])].rstrip()
+
+
 def guard_reply(reply: str, *, expected: str, given: str = "", fallback: str) -> tuple[str, bool]:
     """(safe reply, replaced?). A reply that leaks the answer is replaced by ``fallback`` (a hint)."""
     if leaks(reply, expected, given):
@@ -131,11 +155,20 @@ class StreamGuard:
             return ""
         self.text += token
         if not self.expected:
-            return self._release(len(self.text))
+            return self._release(self._sentence_end(len(self.text)))
         if leaks(self.text, self.expected, self.given):
             self.tripped = True
             return ""
-        return self._release(self._safe_end())
+        return self._release(self._sentence_end(self._safe_end()))
+
+    def _sentence_end(self, upto: int) -> int:
+        """Past half the limit, whole sentences only: a reply that runs long is cut at its last full
+        sentence, so what was shown stays the start of the final reply (no withdrawal)."""
+        half = self.limit // 2
+        if upto <= half:
+            return upto
+        end = last_sentence_end(self.text[:upto])
+        return max(half if end < half else end, self.released)
 
     def flush(self) -> str:
         """The rest of the text, once the stream has ended (nothing if it leaked)."""
@@ -168,3 +201,66 @@ class StreamGuard:
         out = self.text[self.released : upto]
         self.released = upto
         return out
+
+
+# --- what a real model's reply may not be --------------------------------------------------------
+
+# The prompt's own scaffolding, echoed back by small models.
+_SCAFFOLD_TAG = re.compile(r"</?\s*student_(?:code|question)_?\s*>", re.I)
+_SCAFFOLD_LINE = re.compile(
+    r"^\s*(?:curriculum notes|facts found by the checker|lesson step \d+|task|checker result|problems found|"
+    r"common mistake)\b.*$\n?",
+    re.I | re.M,
+)
+_CITATION = re.compile(r"\[[^\]]{1,40}\]")
+_CODE_LINE = re.compile(r"^\s*(?:<[^>]+>.*|.*[;{}]\s*|def .*:|import \w+.*|print\(.*\)|for .* in .*:)\s*$", re.M)
+_LETTERS = re.compile(r"[^\W\d_]", re.U)
+_WORDS = re.compile(r"[A-Za-z\u00c0-\u024f']{2,}")
+# What a fact names: <tag>, 'property', "value", and the word before attribute/property/element/tag.
+_NAMED = re.compile(
+    r"<\s*/?\s*([a-z][a-z0-9-]*)|'([^']{2,30})'|\"([^\"]{2,30})\"|\b([a-z][a-z0-9-]+)\s+(?:attribute|property|element|tag)\b",
+    re.I,
+)
+_GENERIC = frozenset({"the", "a", "an", "its", "this", "that", "your", "css", "html", "an html", "new"})
+
+
+def strip_scaffolding(text: str) -> str:
+    text = _SCAFFOLD_TAG.sub("", text or "")
+    return _SCAFFOLD_LINE.sub("", text).strip()
+
+
+def named_terms(facts: list[str]) -> set[str]:
+    terms = set()
+    for fact in facts[:3]:
+        for match in _NAMED.finditer(fact):
+            term = next(group for group in match.groups() if group).lower()
+            if term not in _GENERIC:
+                terms.add(term)
+    return terms
+
+
+def vet_reply(text: str, *, facts: list[str], language: str, cut: bool, limit: int) -> tuple[str | None, str]:
+    """(the reply as it may be shown, "ok") or (None, why it is replaced by the offline reply).
+
+    ``cut``: the model stopped at its reply budget (``finish_reason: length``) or ran past the
+    length limit; then only its whole sentences are kept. ``facts``: the problem the reply must be
+    about (the diagnosis); a reply that names none of it ignored the problem.
+    """
+    text = strip_scaffolding(text)
+    if "```" in text or len(_CODE_LINE.findall(text)) >= 2:
+        return None, "code_block"
+    letters = _LETTERS.findall(text)
+    if language == "en" and letters and sum(1 for c in letters if c.isascii()) / len(letters) < 0.8:
+        return None, "wrong_language"
+    if cut or len(text) > limit:
+        text = trim_to_sentences(text, limit)
+        if not text:
+            return None, "cut_off"
+    prose = _CITATION.sub(" ", re.sub(r"`[^`]*`|<[^>]*>", " ", text))
+    prose = re.sub(r"(?i)\b(?:the )?answer is\b:?", " ", prose)
+    if len(_WORDS.findall(prose)) < 4:
+        return None, "empty"
+    terms = named_terms(facts)
+    if terms and not any(re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text, re.I) for term in terms):
+        return None, "off_problem"
+    return text, "ok"

@@ -14,16 +14,17 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 
 from courses.models import Lesson, LessonStep
 
 from . import offline, prompts
 from .diff import DiffResult, compare
-from .guardrails import StreamGuard, cap_length, guard_reply
+from .guardrails import StreamGuard, cap_length, guard_reply, vet_reply
 from .index import IndexUnavailable
+from .llm import LLMError, Provider, breaker_for, get_provider, model_name, provider_name
 from .models import CodeBranch, TutorExchange
-from .ollama import OllamaClient, OllamaError, configured
 from .retrieval import retrieve
 from .selectors import student_level, tutor_lesson_get, tutor_step_get
 
@@ -76,46 +77,77 @@ def _clean_llm(text: str) -> str:
     return _THINK.sub("", text or "").strip()
 
 
-def _with_citation(reply: str, hits) -> str:
+def _citation(reply: str, hits) -> str:
+    """What is appended to cite the curriculum ('' when the reply cites a code already, or no notes)."""
     if hits and not _CODE_REF.search(reply):
-        reply = f"{reply} [{hits[0].entry.code}]"
-    return reply
+        return f" [{hits[0].entry.code}]"
+    return ""
 
 
 class _LLMOutcome:
-    """What the LLM step produced: a reply (None = answer offline), whether it leaked, its time."""
+    """What the LLM step produced: a reply (None = answer offline, ``reason`` says why), whether it
+    leaked, its time."""
 
     def __init__(self):
         self.reply: str | None = None
         self.leaked = False
         self.seconds = 0.0
+        self.reason = ""
 
 
-def _ask_llm(messages, *, expected: str, given: str, outcome: _LLMOutcome) -> Iterator[str]:
-    """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end."""
-    if not configured():
-        return
+def _ask_llm(
+    provider: Provider, messages, *, expected: str, given: str, hits, facts, language: str, outcome: _LLMOutcome
+) -> Iterator[str]:
+    """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end.
+
+    The reply is trimmed to the length limit first and cited after (a cut never drops the
+    citation), and the citation is streamed too, so the streamed text is the final reply.
+    """
     started = time.perf_counter()
-    guard = StreamGuard(expected, given)
+    # Room for the citation that may follow: the model's text must fit before it.
+    limit = settings.TUTOR_REPLY_MAX_CHARS - len(_citation("", hits))
+    guard = StreamGuard(expected, given, limit=limit)
     parts: list[str] = []
+    shown = ""
+    overran = False
+    stream = provider.chat_stream(messages)
     try:
-        for token in OllamaClient().chat_stream(messages):
+        for token in stream:
             parts.append(token)
             safe = guard.feed(token)
             if safe:
+                shown += safe
                 yield safe
-    except OllamaError as exc:
+            if sum(map(len, parts)) > limit + 200:
+                # A model that ignores its budget (10,000 tokens) is stopped, not waited for.
+                overran = True
+                break
+    except LLMError as exc:
         logger.info("LLM unavailable, answering offline: %s", exc)
-        outcome.seconds = time.perf_counter() - started
+        outcome.seconds, outcome.reason = time.perf_counter() - started, "unavailable"
         return
+    finally:
+        stream.close()
+    if overran:
+        breaker_for(provider.name).success()  # we stopped it; the server itself was fine
     outcome.seconds = time.perf_counter() - started
-    reply = _clean_llm("".join(parts))
-    if len(reply) < 2 or not re.search(r"[A-Za-z]", reply):
+    text = _clean_llm("".join(parts))
+    guard.flush()  # judges the whole text for leaks
+    if guard.tripped:
+        outcome.reply, outcome.leaked = text, True
         return
-    rest = guard.flush()
-    if rest:
-        yield rest
-    outcome.reply, outcome.leaked = reply, guard.tripped
+    cut = overran or (provider.last is not None and provider.last.done_reason == "length")
+    body, reason = vet_reply(text, facts=facts, language=language, cut=cut, limit=limit)
+    if body is None:
+        logger.info("LLM reply replaced by the offline one (%s): %r", reason, text[:200])
+        outcome.reason = reason
+        return
+    reply = body + _citation(body, hits)
+    if reply.startswith(shown):
+        rest = reply[len(shown) :]
+        if rest:
+            yield rest
+    outcome.reply = reply
 
 
 @dataclass
@@ -135,6 +167,7 @@ class TutorTurn:
     language: str
     diff: DiffResult | None
     hits: list
+    facts: list[str]  # the diagnosis the reply must explain (today: the diff's hints)
     offline_text: str
     cache_key: str
     started: float
@@ -180,32 +213,59 @@ class TutorTurn:
         timings["llm_ms"] = 0.0
         source = TutorExchange.Source.OFFLINE
         guarded = False
-        cached = cache.get(self.cache_key) if configured() else None
+        provider = get_provider()
+        # A reply depends on who wrote it: another provider or model starts afresh.
+        cache_key = f"{self.cache_key}:{provider_name()}:{model_name()}"
+        cached = cache.get(cache_key) if provider else None
         reply = None
         if cached:
             reply, source = cached, TutorExchange.Source.CACHE
-        elif diff is None or diff.status != "correct" or self.kind == TutorExchange.Kind.ASK:
+        elif provider and not self.hits:
+            # Nothing in the curriculum to ground or cite a reply: the offline answer says so.
+            logger.info("No curriculum passages: answering offline")
+        elif provider and (diff is None or diff.status != "correct" or self.kind == TutorExchange.Kind.ASK):
             prompt_started = time.perf_counter()
-            prompt = prompts.build(
-                kind=self.kind,
-                hits=self.hits,
-                language=self.language,
-                step=step,
-                diff=diff.summary() if diff else None,
-                status=diff.status if diff else None,
-                code=self.code,
-                question=self.question,
-            )
+            try:
+                prompt = prompts.build(
+                    kind=self.kind,
+                    hits=self.hits,
+                    language=self.language,
+                    step=step,
+                    status=diff.status if diff else None,
+                    facts=self.facts,
+                    code=self.code,
+                    question=self.question,
+                    num_ctx=provider.num_ctx,
+                    max_tokens=provider.max_tokens,
+                    count=provider.count_tokens,
+                )
+            except prompts.PromptTooLong as exc:
+                logger.warning("Answering offline: %s", exc)
+                prompt = None
             timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
             outcome = _LLMOutcome()
-            for token in _ask_llm(prompt.messages, expected=expected, given=given, outcome=outcome):
-                streamed.append(token)
-                yield "token", token
+            if prompt is not None:
+                timings["prompt_tokens"] = prompt.tokens
+                for token in _ask_llm(
+                    provider,
+                    prompt.messages,
+                    expected=expected,
+                    given=given,
+                    hits=self.hits,
+                    facts=self.facts if self.kind == TutorExchange.Kind.UPDATE else [],
+                    language=self.language,
+                    outcome=outcome,
+                ):
+                    streamed.append(token)
+                    yield "token", token
             timings["llm_ms"] = outcome.seconds * 1000
+            if provider.last is not None:
+                timings["generated_tokens"] = provider.last.eval_count
             if outcome.reply is not None:
                 source = TutorExchange.Source.LLM
-                reply = fallback if outcome.leaked else _with_citation(outcome.reply, self.hits)
+                reply = fallback if outcome.leaked else outcome.reply
                 guarded = outcome.leaked
+            timings["llm_outcome"] = "leaked" if outcome.leaked else outcome.reason or "ok"
         if reply is None:
             reply = self.offline_text
         check_started = time.perf_counter()
@@ -217,7 +277,7 @@ class TutorTurn:
             if still or not reply:
                 reply = GUARDED_REPLY
         elif source == TutorExchange.Source.LLM:
-            cache.set(self.cache_key, reply, CACHE_TTL)
+            cache.set(cache_key, reply, CACHE_TTL)
         timings["check_ms"] = (time.perf_counter() - check_started) * 1000
         if not streamed:
             streamed.append(reply)
@@ -311,6 +371,7 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
         language=language,
         diff=diff,
         hits=hits,
+        facts=_facts(diff),
         offline_text=offline.update_reply(diff, hits, lesson_step),
         cache_key=key,
         started=started,
@@ -322,6 +383,12 @@ def tutor_update(
     user, *, lesson_id: str, step: int, code: str, language: str = "en", on_token: OnToken | None = None
 ) -> TutorResult:
     return start_update(user, lesson_id=lesson_id, step=step, code=code, language=language).run(on_token)
+
+
+def _facts(diff: DiffResult | None) -> list[str]:
+    """The facts the prompt carries and the reply must explain. Today the diff's hints; the tutor's
+    check engine (diagnosis + failed-check messages) plugs in here."""
+    return prompts.facts_from_diff(diff.summary(), diff.status) if diff else []
 
 
 def _normalized(code: str, step: LessonStep) -> list[str]:
@@ -386,6 +453,7 @@ def start_ask(
         language=language,
         diff=diff,
         hits=hits,
+        facts=_facts(diff),
         offline_text=offline.ask_reply(question, hits, diff, lesson_step),
         cache_key=key,
         started=started,
