@@ -165,9 +165,10 @@ class StreamGuard:
         """Past half the limit, whole sentences only: a reply that runs long is cut at its last full
         sentence, so what was shown stays the start of the final reply (no withdrawal)."""
         half = self.limit // 2
+        upto = min(upto, self.limit)
         if upto <= half:
             return upto
-        end = last_sentence_end(self.text[:upto])
+        end = min(last_sentence_end(self.text[: upto + 1]), upto)
         return max(half if end < half else end, self.released)
 
     def flush(self) -> str:
