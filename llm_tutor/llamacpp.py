@@ -50,29 +50,38 @@ def check_model_file(path: str) -> str | None:
     return None
 
 
-def _load_llama(path: str, n_ctx: int, n_threads: int):
-    try:
-        import llama_cpp
-        import llama_cpp.llama_cpp as native
-    except ImportError as exc:
-        raise ModelUnavailable("llama-cpp-python is not installed (pip install -r requirements-llm.txt)") from exc
+@contextlib.contextmanager
+def plain_cpu_buffers():
+    """Loads models with weights in plain CPU buffers: llama.cpp 0.3.36's extra (AMX/repack) buffer
+    types crash (ggml_backend_amx_mul_mat) on some CPUs for any prompt longer than one token.
+    ``Llama`` offers no argument for it, so the default parameters it starts from are patched."""
+    import llama_cpp.llama_cpp as native
+
     original = native.llama_model_default_params
 
-    def plain_cpu_buffers():
-        # Weights in plain CPU buffers: llama.cpp 0.3.36's extra (AMX/repack) buffer types crash
-        # (ggml_backend_amx_mul_mat) on some CPUs for any prompt longer than one token.
+    def defaults():
         params = original()
         if hasattr(params, "use_extra_bufts"):
             params.use_extra_bufts = False
         return params
 
-    native.llama_model_default_params = plain_cpu_buffers
+    native.llama_model_default_params = defaults
     try:
-        return llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False)
-    except (ValueError, RuntimeError, OSError) as exc:  # llama_cpp raises ValueError for a bad file
-        raise ModelUnavailable(f"Could not load {path}: {exc}") from exc
+        yield
     finally:
         native.llama_model_default_params = original
+
+
+def _load_llama(path: str, n_ctx: int, n_threads: int):
+    try:
+        import llama_cpp
+    except ImportError as exc:
+        raise ModelUnavailable("llama-cpp-python is not installed (pip install -r requirements-llm.txt)") from exc
+    try:
+        with plain_cpu_buffers():
+            return llama_cpp.Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False)
+    except (ValueError, RuntimeError, OSError) as exc:  # llama_cpp raises ValueError for a bad file
+        raise ModelUnavailable(f"Could not load {path}: {exc}") from exc
 
 
 class _Job:
@@ -191,6 +200,7 @@ class LlamaCppClient:
         yield from guarded_stream(lambda: self._stream_once(messages), breaker=breaker_for(self.name), retries=0)
 
     def _stream_once(self, messages: list[dict]) -> Iterator[str]:
+        self.last = None
         model = local_model()
         job = _Job(messages, self.max_tokens, settings.LLM_TEMPERATURE)
         deadline = time.monotonic() + self.deadline_seconds

@@ -120,6 +120,7 @@ class OpenAIClient:
         return result
 
     def _stream_once(self, messages: list[dict]) -> Iterator[str]:
+        self.last = None
         deadline = time.monotonic() + self.deadline_seconds
         finish_reason = usage = None
         try:

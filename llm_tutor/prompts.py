@@ -118,6 +118,8 @@ def build(
     if facts is None:
         facts = facts_from_diff(diff, status) if kind == "update" else []
     budget = num_ctx - max_tokens - SAFETY_TOKENS
+    if settings.LLM_PROMPT_MAX_TOKENS > 0:
+        budget = min(budget, settings.LLM_PROMPT_MAX_TOKENS)
     squeeze = 1.0
     for _ in range(4):
         prompt = _build(

@@ -92,6 +92,7 @@ class _LLMOutcome:
         self.reply: str | None = None
         self.leaked = False
         self.seconds = 0.0
+        self.first_token_s: float | None = None
         self.reason = ""
 
 
@@ -113,6 +114,8 @@ def _ask_llm(
     stream = provider.chat_stream(messages)
     try:
         for token in stream:
+            if not parts:
+                outcome.first_token_s = time.perf_counter() - started
             parts.append(token)
             safe = guard.feed(token)
             if safe:
@@ -259,8 +262,11 @@ class TutorTurn:
                     streamed.append(token)
                     yield "token", token
             timings["llm_ms"] = outcome.seconds * 1000
+            if outcome.first_token_s is not None:
+                timings["llm_first_token_ms"] = outcome.first_token_s * 1000
             if provider.last is not None:
                 timings["generated_tokens"] = provider.last.eval_count
+                timings["server_prompt_tokens"] = provider.last.prompt_eval_count
             if outcome.reply is not None:
                 source = TutorExchange.Source.LLM
                 reply = fallback if outcome.leaked else outcome.reply
