@@ -27,6 +27,7 @@ os.environ.update(DATA_DIR=str(WORK), MEDIA_ROOT=str(WORK / "media"), MRICT_TEST
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
 os.environ["LOG_LEVEL"] = "WARNING"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see core/pytest_env.py
 
 import django  # noqa: E402
 

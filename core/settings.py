@@ -359,7 +359,8 @@ LLM_QUEUE_SIZE = env.int("LLM_QUEUE_SIZE", default=4)
 LLM_THREADS = env.int("LLM_THREADS", default=2)
 # The openai and llamacpp providers' limits (Ollama keeps its OLLAMA_* names).
 LLM_NUM_CTX = env.int("LLM_NUM_CTX", default=OLLAMA_NUM_CTX)
-LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=OLLAMA_MAX_TOKENS)  # the reply budget
+# The reply budget: a hint of at most LLM_REPLY_SENTENCES short sentences is 60-90 tokens.
+LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=96)
 LLM_TEMPERATURE = env.float("LLM_TEMPERATURE", default=OLLAMA_TEMPERATURE)
 LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=OLLAMA_TIMEOUT)
 LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=OLLAMA_CONNECT_TIMEOUT)

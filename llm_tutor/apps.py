@@ -1,4 +1,7 @@
+import os
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 def llm_readiness() -> dict:
@@ -14,6 +17,10 @@ class LlmTutorConfig(AppConfig):
     name = "llm_tutor"
 
     def ready(self):
+        if settings.LLM_PROVIDER == "llamacpp":
+            # Before torch (the embedding model) loads the OpenMP runtime llama.cpp shares: its
+            # threads must sleep, not spin, while they wait (llamacpp._passive_openmp).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from core.health import register_check
 
         from . import system_checks  # noqa: F401  (registers the LLM settings checks)

@@ -209,8 +209,8 @@ class StreamGuard:
 # The prompt's own scaffolding, echoed back by small models.
 _SCAFFOLD_TAG = re.compile(r"</?\s*student_(?:code|question)_?\s*>", re.I)
 _SCAFFOLD_LINE = re.compile(
-    r"^\s*(?:curriculum notes|facts found by the checker|lesson step \d+|task|checker result|problems found|"
-    r"common mistake)\b.*$\n?",
+    r"^\s*(?:curriculum notes|facts found by the checker|the problem in the student's code|another problem|lesson step \d+|"
+    r"task|checker result|problems found|common mistake)\b.*$\n?",
     re.I | re.M,
 )
 _CITATION = re.compile(r"\[[^\]]{1,40}\]")
@@ -225,9 +225,31 @@ _NAMED = re.compile(
 _GENERIC = frozenset({"the", "a", "an", "its", "this", "that", "your", "css", "html", "an html", "new"})
 
 
-def strip_scaffolding(text: str) -> str:
-    text = _SCAFFOLD_TAG.sub("", text or "")
-    return _SCAFFOLD_LINE.sub("", text).strip()
+_SENTENCE = re.compile(r"\s*[^.!?\n]+(?:[.!?][\"')\]]*|\n|$)")
+
+
+def strip_scaffolding(text: str, instructions: str = "") -> str:
+    """The reply without the prompt's own fences, labels, trim marks and repeated sentences, and
+    without sentences copied from ``instructions`` (what the model was told to do)."""
+    text = _SCAFFOLD_TAG.sub("", text or "").replace("…(trimmed)", "")
+    text = _SCAFFOLD_LINE.sub("", text)
+    told = _SPACE.sub(" ", instructions.lower())
+    seen: set[str] = set()
+    kept = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group()
+        key = _SPACE.sub(" ", sentence.strip().lower())
+        if not key:
+            continue
+        if key in seen or (len(key) > 20 and key.rstrip(".!?") in told):
+            continue
+        seen.add(key)
+        kept.append(sentence)
+    return "".join(kept).strip()
+
+
+def count_sentences(text: str) -> int:
+    return len(_SENTENCE_END.findall(text or ""))
 
 
 def named_terms(facts: list[str]) -> set[str]:
@@ -240,14 +262,16 @@ def named_terms(facts: list[str]) -> set[str]:
     return terms
 
 
-def vet_reply(text: str, *, facts: list[str], language: str, cut: bool, limit: int) -> tuple[str | None, str]:
+def vet_reply(
+    text: str, *, facts: list[str], language: str, cut: bool, limit: int, instructions: str = ""
+) -> tuple[str | None, str]:
     """(the reply as it may be shown, "ok") or (None, why it is replaced by the offline reply).
 
     ``cut``: the model stopped at its reply budget (``finish_reason: length``) or ran past the
     length limit; then only its whole sentences are kept. ``facts``: the problem the reply must be
     about (the diagnosis); a reply that names none of it ignored the problem.
     """
-    text = strip_scaffolding(text)
+    text = strip_scaffolding(text, instructions)
     if "```" in text or len(_CODE_LINE.findall(text)) >= 2:
         return None, "code_block"
     letters = _LETTERS.findall(text)

@@ -10,8 +10,10 @@ offline) rather than left hanging. A turn that gives up (timeout, student gone) 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
+import os
 import queue
 import threading
 import time
@@ -55,6 +57,7 @@ def plain_cpu_buffers():
     """Loads models with weights in plain CPU buffers: llama.cpp 0.3.36's extra (AMX/repack) buffer
     types crash (ggml_backend_amx_mul_mat) on some CPUs for any prompt longer than one token.
     ``Llama`` offers no argument for it, so the default parameters it starts from are patched."""
+    _passive_openmp()
     import llama_cpp.llama_cpp as native
 
     original = native.llama_model_default_params
@@ -72,7 +75,15 @@ def plain_cpu_buffers():
         native.llama_model_default_params = original
 
 
+def _passive_openmp() -> None:
+    """llama.cpp's OpenMP threads spin while they wait by default: on a shared 2-core server, busy
+    with requests and other processes, spinning threads starve each other (a 2 s reply took 20 s
+    here). Must be set before the OpenMP runtime loads with llama_cpp."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def _load_llama(path: str, n_ctx: int, n_threads: int):
+    _passive_openmp()
     try:
         import llama_cpp
     except ImportError as exc:
@@ -100,6 +111,8 @@ class LocalModel:
         self.path = path
         self.n_ctx = n_ctx
         self.llama = _load_llama(path, n_ctx, n_threads)
+        # Freed before the interpreter tears down the C bindings (else a noisy error at exit).
+        atexit.register(self.llama.close)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="llamacpp")
         self._lock = threading.Lock()
         self.pending = 0  # running + waiting

@@ -21,7 +21,7 @@ from courses.models import Lesson, LessonStep
 
 from . import offline, prompts
 from .diff import DiffResult, compare
-from .guardrails import StreamGuard, cap_length, guard_reply, vet_reply
+from .guardrails import StreamGuard, cap_length, count_sentences, guard_reply, vet_reply
 from .index import IndexUnavailable
 from .llm import LLMError, Provider, breaker_for, get_provider, model_name, provider_name
 from .models import CodeBranch, TutorExchange
@@ -93,6 +93,7 @@ class _LLMOutcome:
         self.leaked = False
         self.seconds = 0.0
         self.first_token_s: float | None = None
+        self.chunks = 0
         self.reason = ""
 
 
@@ -105,6 +106,7 @@ def _ask_llm(
     citation), and the citation is streamed too, so the streamed text is the final reply.
     """
     started = time.perf_counter()
+    sentences = settings.LLM_REPLY_SENTENCES
     # Room for the citation that may follow: the model's text must fit before it.
     limit = settings.TUTOR_REPLY_MAX_CHARS - len(_citation("", hits))
     guard = StreamGuard(expected, given, limit=limit)
@@ -117,12 +119,14 @@ def _ask_llm(
             if not parts:
                 outcome.first_token_s = time.perf_counter() - started
             parts.append(token)
+            outcome.chunks += 1
             safe = guard.feed(token)
             if safe:
                 shown += safe
                 yield safe
-            if sum(map(len, parts)) > limit + 200:
-                # A model that ignores its budget (10,000 tokens) is stopped, not waited for.
+            if sum(map(len, parts)) > limit + 200 or count_sentences(guard.text) > sentences:
+                # Stopped, not waited for: a model that ignores its budget (10,000 tokens), or one
+                # that has written the sentences asked for and goes on (its whole sentences are kept).
                 overran = True
                 break
     except LLMError as exc:
@@ -140,7 +144,8 @@ def _ask_llm(
         outcome.reply, outcome.leaked = text, True
         return
     cut = overran or (provider.last is not None and provider.last.done_reason == "length")
-    body, reason = vet_reply(text, facts=facts, language=language, cut=cut, limit=limit)
+    instructions = messages[0]["content"] + "\n" + messages[-1]["content"].rsplit("\n\n", 1)[-1]
+    body, reason = vet_reply(text, facts=facts, language=language, cut=cut, limit=limit, instructions=instructions)
     if body is None:
         logger.info("LLM reply replaced by the offline one (%s): %r", reason, text[:200])
         outcome.reason = reason
@@ -264,8 +269,9 @@ class TutorTurn:
             timings["llm_ms"] = outcome.seconds * 1000
             if outcome.first_token_s is not None:
                 timings["llm_first_token_ms"] = outcome.first_token_s * 1000
+            # The server's count; for a stream we stopped, the chunks received (one token each).
+            timings["generated_tokens"] = (provider.last and provider.last.eval_count) or outcome.chunks or None
             if provider.last is not None:
-                timings["generated_tokens"] = provider.last.eval_count
                 timings["server_prompt_tokens"] = provider.last.prompt_eval_count
             if outcome.reply is not None:
                 source = TutorExchange.Source.LLM

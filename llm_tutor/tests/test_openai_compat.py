@@ -180,7 +180,12 @@ def test_a_cut_reply_keeps_its_whole_sentences_then_the_citation(openai, student
 @pytest.mark.filterwarnings("ignore:StreamingHttpResponse must consume")
 def test_a_long_reply_is_trimmed_before_the_citation_so_the_citation_survives(openai, student_client, lesson, settings):
     settings.TUTOR_REPLY_MAX_CHARS = 200
-    openai.reply = "Your img tag needs an alt attribute so everyone knows what it shows. " * 6
+    openai.reply = (
+        "Your img tag needs an alt attribute so everyone knows what it shows. "
+        "A screen reader reads that text aloud to a student who cannot see the picture. "
+        "Describe the kente cloth in a few words of your own. "
+        "Then check your page again."
+    )
     events = student_client.post(
         UPDATE, {"lesson_id": lesson.lesson_id, "step": 1, "code": CLOSE_CODE}, HTTP_ACCEPT="text/event-stream"
     )

@@ -58,8 +58,9 @@ def test_the_prompt_carries_the_facts_it_is_given_and_asks_about_the_first(setti
     facts = ["Your <img> tag is missing its alt attribute.", "The list has no <ul> around its items."]
     prompt = prompts.build(kind="update", hits=hits, step=Step(), facts=facts, status="close", code="<img>")
     body = prompt.messages[1]["content"]
-    assert "- Your <img> tag is missing its alt attribute." in body and "- The list has no <ul>" in body
-    assert f"at most {settings.LLM_REPLY_SENTENCES} sentences" in body
+    assert "The problem in the student's code: Your <img> tag is missing its alt attribute." in body
+    assert "Another problem: The list has no <ul>" in body
+    assert f"at most {settings.LLM_REPLY_SENTENCES} short sentences" in body
     assert "Checker result" not in body  # labels small models echoed back
 
 
