@@ -148,6 +148,8 @@ class StreamGuard:
         self.text = ""
         self.released = 0
         self.tripped = False
+        # Set by the caller near the end of the reply budget: the model may stop mid-sentence.
+        self.whole_sentences = False
 
     def feed(self, token: str) -> str:
         """Returns the part of the text that is safe to show now ('' if nothing)."""
@@ -163,11 +165,12 @@ class StreamGuard:
 
     def _sentence_end(self, upto: int) -> int:
         """Past half the limit, whole sentences only: a reply that runs long is cut at its last full
-        sentence, so what was shown stays the start of the final reply (no withdrawal)."""
+        sentence, so what was shown stays the start of the final reply (no withdrawal). Before that,
+        a sentence that begins like an earlier one is held: a looping model's repeat is cut, unseen."""
         half = self.limit // 2
         upto = min(upto, self.limit)
-        if upto <= half:
-            return upto
+        if upto <= half and not self.whole_sentences:
+            return max(self._hold_repeat(upto), self.released)
         end = min(last_sentence_end(self.text[: upto + 1]), upto)
         return max(half if end < half else end, self.released)
 
@@ -180,7 +183,8 @@ class StreamGuard:
 
     def _safe_end(self) -> int:
         pending = self.text[self.released :]
-        if pending.count("```") % 2:
+        if "```" in pending:
+            # Code blocks are dropped from replies (vet_reply): nothing from one on is shown early.
             return self.released + pending.find("```")
         if pending.rfind("<") > pending.rfind(">"):
             # An HTML tag is still open: its attributes may come in any order, so wait for its '>'.
@@ -195,7 +199,22 @@ class StreamGuard:
             end = match.start()
         return self.released + end
 
+    def _hold_repeat(self, upto: int) -> int:
+        text = self.text[:upto]
+        start = max(last_sentence_end(text), text.rfind("\n") + 1)
+        current = _SPACE.sub(" ", text[start:].strip().lower())
+        if not current or start == 0:
+            return upto
+        for match in _SENTENCE.finditer(text[:start]):
+            if _SPACE.sub(" ", match.group().strip().lower()).startswith(current):
+                return start
+        return upto
+
     def _release(self, upto: int) -> str:
+        if self.released == 0:  # replies are shown stripped: leading whitespace is never streamed
+            self.released = len(self.text) - len(self.text.lstrip())
+        if "```" in self.text[: self.released + 1] or "```" in self.text[:upto]:
+            upto = min(upto, self.text.find("```"))
         upto = min(upto, self.limit)
         if upto <= self.released:
             return ""
@@ -225,7 +244,8 @@ _NAMED = re.compile(
 _GENERIC = frozenset({"the", "a", "an", "its", "this", "that", "your", "css", "html", "an html", "new"})
 
 
-_SENTENCE = re.compile(r"\s*[^.!?\n]+(?:[.!?][\"')\]]*|\n|$)")
+_SENTENCE = re.compile(r"\s*[^.!?\n]*(?:[.!?][\"')\]]*|\n|$)")
+_FENCED = re.compile(r"```.*?(?:```|$)", re.S)
 
 
 def strip_scaffolding(text: str, instructions: str = "") -> str:
@@ -233,6 +253,7 @@ def strip_scaffolding(text: str, instructions: str = "") -> str:
     without sentences copied from ``instructions`` (what the model was told to do)."""
     text = _SCAFFOLD_TAG.sub("", text or "").replace("…(trimmed)", "")
     text = _SCAFFOLD_LINE.sub("", text)
+    text = _FENCED.sub("", text)  # code blocks: the tutor does not hand out code (the student's, echoed, or other)
     told = _SPACE.sub(" ", instructions.lower())
     seen: set[str] = set()
     kept = []
@@ -240,12 +261,27 @@ def strip_scaffolding(text: str, instructions: str = "") -> str:
         sentence = match.group()
         key = _SPACE.sub(" ", sentence.strip().lower())
         if not key:
+            kept.append(sentence)  # whitespace: kept, so the text stays what was streamed
             continue
         if key in seen or (len(key) > 20 and key.rstrip(".!?") in told):
             continue
         seen.add(key)
         kept.append(sentence)
     return "".join(kept).strip()
+
+
+def repeat_start(text: str) -> int | None:
+    """Where a finished sentence (or line) that already came earlier starts: a small model looping."""
+    seen = set()
+    for match in _SENTENCE.finditer(text or ""):
+        sentence = match.group()
+        key = _SPACE.sub(" ", sentence.strip().lower())
+        if not key or not (sentence.endswith(("\n", ".", "!", "?")) or sentence[-1:] in "\"')]"):
+            continue
+        if key in seen:
+            return match.start()
+        seen.add(key)
+    return None
 
 
 def count_sentences(text: str) -> int:
@@ -271,8 +307,9 @@ def vet_reply(
     length limit; then only its whole sentences are kept. ``facts``: the problem the reply must be
     about (the diagnosis); a reply that names none of it ignored the problem.
     """
+    had_code = "```" in (text or "")
     text = strip_scaffolding(text, instructions)
-    if "```" in text or len(_CODE_LINE.findall(text)) >= 2:
+    if len(_CODE_LINE.findall(text)) >= 2:
         return None, "code_block"
     letters = _LETTERS.findall(text)
     if language == "en" and letters and sum(1 for c in letters if c.isascii()) / len(letters) < 0.8:
@@ -284,7 +321,7 @@ def vet_reply(
     prose = _CITATION.sub(" ", re.sub(r"`[^`]*`|<[^>]*>", " ", text))
     prose = re.sub(r"(?i)\b(?:the )?answer is\b:?", " ", prose)
     if len(_WORDS.findall(prose)) < 4:
-        return None, "empty"
+        return None, "code_block" if had_code else "empty"
     terms = named_terms(facts)
     if terms and not any(re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text, re.I) for term in terms):
         return None, "off_problem"

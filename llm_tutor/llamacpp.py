@@ -28,6 +28,8 @@ from .llm import ChatResult, LLMError, NoRetry, breaker_for, guarded_call, guard
 logger = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
+# llama.cpp's servers' default (llama-cpp-python's library call defaults to none): small models loop without it.
+REPEAT_PENALTY = 1.1
 _END = object()
 
 
@@ -132,7 +134,11 @@ class LocalModel:
             if job.cancelled.is_set():
                 return
             stream = self.llama.create_chat_completion(
-                messages=job.messages, max_tokens=job.max_tokens, temperature=job.temperature, stream=True
+                messages=job.messages,
+                max_tokens=job.max_tokens,
+                temperature=job.temperature,
+                repeat_penalty=REPEAT_PENALTY,
+                stream=True,
             )
             try:
                 for chunk in stream:

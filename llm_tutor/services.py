@@ -21,7 +21,7 @@ from courses.models import Lesson, LessonStep
 
 from . import offline, prompts
 from .diff import DiffResult, compare
-from .guardrails import StreamGuard, cap_length, count_sentences, guard_reply, vet_reply
+from .guardrails import StreamGuard, cap_length, count_sentences, guard_reply, repeat_start, vet_reply
 from .index import IndexUnavailable
 from .llm import LLMError, Provider, breaker_for, get_provider, model_name, provider_name
 from .models import CodeBranch, TutorExchange
@@ -113,6 +113,7 @@ def _ask_llm(
     parts: list[str] = []
     shown = ""
     overran = False
+    looped: int | None = None
     stream = provider.chat_stream(messages)
     try:
         for token in stream:
@@ -120,13 +121,24 @@ def _ask_llm(
                 outcome.first_token_s = time.perf_counter() - started
             parts.append(token)
             outcome.chunks += 1
+            # Near the reply budget, or with the sentences asked for written, the reply may end
+            # mid-sentence (then cut to whole sentences): only whole ones are shown from here.
+            guard.whole_sentences = (
+                outcome.chunks >= 0.6 * provider.max_tokens or count_sentences(guard.text) >= sentences
+            )
             safe = guard.feed(token)
             if safe:
                 shown += safe
                 yield safe
-            if sum(map(len, parts)) > limit + 200 or count_sentences(guard.text) > sentences:
-                # Stopped, not waited for: a model that ignores its budget (10,000 tokens), or one
-                # that has written the sentences asked for and goes on (its whole sentences are kept).
+            text_so_far = guard.text
+            repeat = repeat_start(text_so_far)
+            if repeat is not None:
+                # The model loops: what came before the repeat is the reply (the repeat was held back).
+                looped = repeat
+                break
+            if len(text_so_far) > limit + 200 or count_sentences(text_so_far) > sentences:
+                # Stopped, not waited for: a model that ignores its budget (10,000 tokens), or that
+                # has written the sentences asked for and goes on (its whole sentences are kept).
                 overran = True
                 break
     except LLMError as exc:
@@ -135,10 +147,10 @@ def _ask_llm(
         return
     finally:
         stream.close()
-    if overran:
+    if overran or looped is not None:
         breaker_for(provider.name).success()  # we stopped it; the server itself was fine
     outcome.seconds = time.perf_counter() - started
-    text = _clean_llm("".join(parts))
+    text = _clean_llm("".join(parts)[:looped])
     guard.flush()  # judges the whole text for leaks
     if guard.tripped:
         outcome.reply, outcome.leaked = text, True

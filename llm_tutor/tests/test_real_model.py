@@ -105,7 +105,10 @@ def test_ask_streams_a_real_model_answer_over_sse(real_llm, student_client, less
     name, final = events[-1]
     assert name == "final" and final["source"] == "llm", final
     assert len(tokens) > 3  # streamed as the model wrote it, not one lump at the end
-    assert "reset" not in [name for name, _ in events]  # trimmed and cited before, not after, streaming
+    assert "reset" not in [name for name, _ in events], (
+        "".join(tokens),
+        final["answer"],
+    )  # trimmed, cited, then streamed
     assert "".join(tokens) == final["answer"]
     assert_a_fair_model_reply(final["answer"], final["references"], settings)
 
@@ -119,19 +122,19 @@ async def test_websocket_streams_a_real_model_hint(real_llm, student, lesson, se
     connected, _ = await ws_connect(communicator)
     assert connected
     await communicator.send_json_to({"type": "update", "lesson_id": lesson.lesson_id, "step": 1, "code": CLOSE_CODE})
-    streamed, count = "", 0
+    streamed, count, withdrawn = "", 0, None
     while True:
         message = await communicator.receive_json_from(timeout=120)
         if message["type"] == "token":
             streamed, count = streamed + message["token"], count + 1
         elif message["type"] == "reset":
-            streamed = ""
+            withdrawn, streamed = streamed, ""
         elif message["type"] == "final":
             break
     await communicator.disconnect()
     data = message["data"]
     assert data["source"] == "llm", data
-    assert count > 3 and streamed == data["explanation"]
+    assert count > 3 and withdrawn is None and streamed == data["explanation"], (withdrawn, data["explanation"])
     assert_a_fair_model_reply(data["explanation"], data["references"], settings)
 
 
