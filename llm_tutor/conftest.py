@@ -77,8 +77,9 @@ def lesson(make_lesson):
 @pytest.fixture
 def no_llm(settings):
     settings.OLLAMA_MODEL = ""
-    from llm_tutor.ollama import breaker
+    settings.LLM_PROVIDER = ""
+    from llm_tutor.llm import reset_breakers
 
-    breaker.reset()
+    reset_breakers()
     yield
-    breaker.reset()
+    reset_breakers()

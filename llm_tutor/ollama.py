@@ -1,93 +1,28 @@
-"""Ollama HTTP client (httpx): /api/chat (streaming NDJSON or not), /api/tags health,
-timeouts, keep_alive, generation options, limited retries and a circuit breaker."""
+"""The Ollama provider (httpx): /api/chat (streaming NDJSON or not), /api/tags health,
+timeouts, keep_alive, generation options, limited retries and a circuit breaker (llm.py)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import httpx
 from django.conf import settings
 
+from .llm import ChatResult, CircuitBreaker, CircuitOpen, LLMError, NoRetry, guarded_call, guarded_stream
+
+__all__ = ["ChatResult", "CircuitOpen", "OllamaClient", "OllamaError", "breaker", "configured"]
+
 logger = logging.getLogger(__name__)
 
 
-class OllamaError(RuntimeError):
-    """The LLM could not give a usable answer (down, slow, error, garbage, circuit open)."""
-
-
-class CircuitOpen(OllamaError):
-    pass
-
-
-class CircuitBreaker:
-    """Opens after ``failures`` consecutive failures; while open, calls are refused for ``cooldown``
-    seconds; then one trial call is let through (half-open)."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self.failures = 0
-        self.opened_at: float | None = None
-        self._trial = False
-
-    @property
-    def threshold(self) -> int:
-        return max(1, settings.OLLAMA_BREAKER_FAILURES)
-
-    @property
-    def cooldown(self) -> float:
-        return settings.OLLAMA_BREAKER_COOLDOWN
-
-    def allow(self) -> bool:
-        with self._lock:
-            if self.opened_at is None:
-                return True
-            if time.monotonic() - self.opened_at >= self.cooldown and not self._trial:
-                self._trial = True
-                return True
-            return False
-
-    @property
-    def is_open(self) -> bool:
-        return self.opened_at is not None and time.monotonic() - self.opened_at < self.cooldown
-
-    def success(self) -> None:
-        with self._lock:
-            self.failures = 0
-            self.opened_at = None
-            self._trial = False
-
-    def failure(self) -> None:
-        with self._lock:
-            self.failures += 1
-            if self._trial or self.failures >= self.threshold:
-                self.opened_at = time.monotonic()
-                logger.warning("Ollama circuit open for %.0fs after %d failures", self.cooldown, self.failures)
-            self._trial = False
-
-    def abandon(self) -> None:
-        """A call ended without a verdict (client went away): let the next one try."""
-        with self._lock:
-            self._trial = False
-
-    def reset(self) -> None:
-        self.success()
-
-
-breaker = CircuitBreaker()
-
-
-@dataclass
-class ChatResult:
-    content: str
-    eval_count: int | None = None
-    prompt_eval_count: int | None = None
-    total_duration_ms: float | None = None
-    done_reason: str | None = None
+# One error family for every provider: callers catch LLMError (OllamaError is the same class).
+OllamaError = LLMError
+breaker = CircuitBreaker("OLLAMA_")
+# Ollama's own token count of the last prompt over our estimate of it: later prompts are sized with it.
+_calibration = {"ratio": 1.0}
 
 
 def configured() -> bool:
@@ -95,9 +30,14 @@ def configured() -> bool:
 
 
 class OllamaClient:
+    name = "ollama"
+
     def __init__(self, base_url: str | None = None, model: str | None = None):
         self.base_url = (base_url or settings.OLLAMA_BASE_URL).rstrip("/")
         self.model = model or settings.OLLAMA_MODEL
+        self.num_ctx = settings.OLLAMA_NUM_CTX
+        self.max_tokens = settings.OLLAMA_MAX_TOKENS
+        self.last: ChatResult | None = None
         self.timeout = httpx.Timeout(settings.OLLAMA_TIMEOUT, connect=settings.OLLAMA_CONNECT_TIMEOUT)
         self.deadline_seconds = settings.OLLAMA_TIMEOUT
         self.retries = max(0, settings.OLLAMA_RETRIES)
@@ -130,53 +70,35 @@ class OllamaClient:
             return False
         return name == self.model or name.split(":")[0] == self.model.split(":")[0] and ":" not in self.model
 
+    def models(self) -> list[str]:
+        return self.health()["models"]
+
+    def count_tokens(self, messages: list[dict]) -> int | None:
+        """No tokenizer over HTTP: our estimate, scaled by how far off it was on the last reply."""
+        from .prompts import estimate_messages
+
+        return int(estimate_messages(messages) * max(1.0, _calibration["ratio"]))
+
     def chat(self, messages: list[dict]) -> ChatResult:
         """Non-streaming chat."""
-        return self._guarded(lambda: self._chat_once(messages))
+        if not configured():
+            raise OllamaError("No LLM configured")
+        return guarded_call(lambda: self._chat_once(messages), breaker=breaker, retries=self.retries)
 
     def chat_stream(self, messages: list[dict]) -> Iterator[str]:
         """Yields content tokens; raises OllamaError (after retries, before any token) on failure.
-        A failure after tokens were yielded raises OllamaError too (no retry: tokens are out)."""
+        A failure after tokens were yielded raises OllamaError too (no retry: tokens are out).
+        Afterwards ``self.last`` holds the final object's done_reason and token counts."""
         if not configured():
             raise OllamaError("No LLM configured")
-        if not breaker.allow():
-            raise CircuitOpen("Ollama circuit is open")
-        attempt = 0
-        while True:
-            yielded = False
-            try:
-                for token in self._stream_once(messages):
-                    yielded = True
-                    yield token
-                breaker.success()
-                return
-            except OllamaError as exc:
-                if yielded or attempt >= self.retries or isinstance(exc, _NoRetry):
-                    breaker.failure()
-                    raise
-                attempt += 1
-                time.sleep(min(0.2 * attempt, 1.0))
-            except GeneratorExit:
-                breaker.abandon()
-                raise
+        yield from guarded_stream(lambda: self._stream_once(messages), breaker=breaker, retries=self.retries)
 
-    def _guarded(self, call):
-        if not configured():
-            raise OllamaError("No LLM configured")
-        if not breaker.allow():
-            raise CircuitOpen("Ollama circuit is open")
-        attempt = 0
-        while True:
-            try:
-                result = call()
-                breaker.success()
-                return result
-            except OllamaError as exc:
-                if attempt >= self.retries or isinstance(exc, _NoRetry):
-                    breaker.failure()
-                    raise
-                attempt += 1
-                time.sleep(min(0.2 * attempt, 1.0))
+    def _learn(self, messages: list[dict], result: ChatResult) -> None:
+        from .prompts import estimate_messages
+
+        self.last = result
+        if result.prompt_eval_count:
+            _calibration["ratio"] = result.prompt_eval_count / max(1, estimate_messages(messages))
 
     def _chat_once(self, messages: list[dict]) -> ChatResult:
         try:
@@ -196,13 +118,9 @@ class OllamaClient:
                 raise TypeError("content is not text")
         except (ValueError, KeyError, TypeError) as exc:
             raise OllamaError(f"Invalid reply from Ollama: {exc}") from exc
-        return ChatResult(
-            content=content,
-            eval_count=data.get("eval_count"),
-            prompt_eval_count=data.get("prompt_eval_count"),
-            total_duration_ms=(data.get("total_duration") or 0) / 1e6 or None,
-            done_reason=data.get("done_reason"),
-        )
+        result = _result(data, content)
+        self._learn(messages, result)
+        return result
 
     def _stream_once(self, messages: list[dict]) -> Iterator[str]:
         deadline = time.monotonic() + self.deadline_seconds
@@ -233,6 +151,7 @@ class OllamaClient:
                         yield token
                     if data.get("done"):
                         done = True
+                        self._learn(messages, _result(data, ""))
                         break
                 if not done:
                     raise OllamaError("Ollama closed the stream before it was done")
@@ -240,8 +159,21 @@ class OllamaClient:
             raise _classify(exc) from exc
 
 
-class _NoRetry(OllamaError):
-    """A failure retrying will not fix (garbage output, past the deadline)."""
+_NoRetry = NoRetry
+
+
+def _result(data: dict, content: str) -> ChatResult:
+    return ChatResult(
+        content=content,
+        eval_count=_count(data.get("eval_count")),
+        prompt_eval_count=_count(data.get("prompt_eval_count")),
+        total_duration_ms=(_count(data.get("total_duration")) or 0) / 1e6 or None,
+        done_reason=data.get("done_reason") if isinstance(data.get("done_reason"), str) else None,
+    )
+
+
+def _count(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _classify(exc: httpx.HTTPError | httpx.InvalidURL) -> OllamaError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -12,8 +11,8 @@ from courses.selectors import visible_lessons
 from teachers.selectors import students_visible_to
 
 from .index import IndexUnavailable, get_index
+from .llm import status as llm_status
 from .models import CodeBranch, TutorExchange
-from .ollama import OllamaClient, OllamaError, breaker, configured
 
 MAX_BRANCHES = 200
 
@@ -67,26 +66,15 @@ def exchanges_for(*, reader, student_user_id: str = "", lesson_id: str = "") -> 
 def tutor_status(*, probe_llm: bool = True) -> dict:
     """What an admin (or readiness check) wants to know; never raises.
 
-    ``probe_llm`` asks Ollama's ``/api/tags`` (a short call) unless the circuit is open.
+    ``probe_llm`` asks the provider whether it answers (Ollama's ``/api/tags``, ``GET /models``,
+    the local model loaded) unless the circuit is open.
     """
     try:
         index = get_index()
         index_state = {"version": index.version, "entries": len(index), "model": index.model}
     except IndexUnavailable:
         index_state = None
-    llm = {
-        "configured": configured(),
-        "model": settings.OLLAMA_MODEL or None,
-        "circuit_open": breaker.is_open,
-        "reachable": None,
-        "model_present": None,
-    }
-    if llm["configured"] and probe_llm and not breaker.is_open:
-        try:
-            health = OllamaClient().health()
-            llm.update(reachable=True, model_present=health["model_present"])
-        except OllamaError:
-            llm["reachable"] = False
+    llm = llm_status(probe=probe_llm)
     mode = "offline"
     if llm["configured"] and llm["reachable"] is not False and not llm["circuit_open"]:
         mode = "llm"

@@ -174,11 +174,13 @@ class TutorIndexStatusSerializer(serializers.Serializer):
 
 
 class TutorLLMStatusSerializer(serializers.Serializer):
+    provider = serializers.ChoiceField(choices=["ollama", "openai", "llamacpp", "none"])
     configured = serializers.BooleanField()
     model = serializers.CharField(allow_null=True)
     circuit_open = serializers.BooleanField()
     reachable = serializers.BooleanField(allow_null=True, help_text="null when not asked (no LLM, circuit open).")
     model_present = serializers.BooleanField(allow_null=True)
+    error = serializers.CharField(allow_null=True, help_text="Why the provider does not answer, when it does not.")
 
 
 class TutorStatusSerializer(serializers.Serializer):

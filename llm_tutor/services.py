@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 
 from courses.models import Lesson, LessonStep
@@ -21,10 +22,10 @@ from courses.models import Lesson, LessonStep
 from . import offline, prompts
 from .checks import Evaluation, evaluate_step
 from .diff import DiffResult, compare
-from .guardrails import StreamGuard, cap_length, guard_reply
+from .guardrails import StreamGuard, cap_length, count_sentences, guard_reply, repeat_start, vet_reply
 from .index import IndexUnavailable
+from .llm import LLMError, Provider, breaker_for, get_provider, model_name, provider_name
 from .models import CodeBranch, TutorExchange
-from .ollama import OllamaClient, OllamaError, configured
 from .retrieval import retrieve
 from .selectors import student_level, tutor_lesson_get, tutor_step_get
 
@@ -89,46 +90,97 @@ def _clean_llm(text: str) -> str:
     return _THINK.sub("", text or "").strip()
 
 
-def _with_citation(reply: str, hits) -> str:
+def _citation(reply: str, hits) -> str:
+    """What is appended to cite the curriculum ('' when the reply cites a code already, or no notes)."""
     if hits and not _CODE_REF.search(reply):
-        reply = f"{reply} [{hits[0].entry.code}]"
-    return reply
+        return f" [{hits[0].entry.code}]"
+    return ""
 
 
 class _LLMOutcome:
-    """What the LLM step produced: a reply (None = answer offline), whether it leaked, its time."""
+    """What the LLM step produced: a reply (None = answer offline, ``reason`` says why), whether it
+    leaked, its time."""
 
     def __init__(self):
         self.reply: str | None = None
         self.leaked = False
         self.seconds = 0.0
+        self.first_token_s: float | None = None
+        self.chunks = 0
+        self.reason = ""
 
 
-def _ask_llm(messages, *, expected: str, given: str, outcome: _LLMOutcome) -> Iterator[str]:
-    """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end."""
-    if not configured():
-        return
+def _ask_llm(
+    provider: Provider, messages, *, expected: str, given: str, hits, facts, language: str, outcome: _LLMOutcome
+) -> Iterator[str]:
+    """Yields tokens that are safe to show while the LLM streams; fills ``outcome`` at the end.
+
+    The reply is trimmed to the length limit first and cited after (a cut never drops the
+    citation), and the citation is streamed too, so the streamed text is the final reply.
+    """
     started = time.perf_counter()
-    guard = StreamGuard(expected, given)
+    sentences = settings.LLM_REPLY_SENTENCES
+    # Room for the citation that may follow: the model's text must fit before it.
+    limit = settings.TUTOR_REPLY_MAX_CHARS - len(_citation("", hits))
+    guard = StreamGuard(expected, given, limit=limit)
     parts: list[str] = []
+    shown = ""
+    overran = False
+    looped: int | None = None
+    stream = provider.chat_stream(messages)
     try:
-        for token in OllamaClient().chat_stream(messages):
+        for token in stream:
+            if not parts:
+                outcome.first_token_s = time.perf_counter() - started
             parts.append(token)
+            outcome.chunks += 1
+            # Near the reply budget, or with the sentences asked for written, the reply may end
+            # mid-sentence (then cut to whole sentences): only whole ones are shown from here.
+            guard.whole_sentences = (
+                outcome.chunks >= 0.6 * provider.max_tokens or count_sentences(guard.text) >= sentences
+            )
             safe = guard.feed(token)
             if safe:
+                shown += safe
                 yield safe
-    except OllamaError as exc:
+            text_so_far = guard.text
+            repeat = repeat_start(text_so_far)
+            if repeat is not None:
+                # The model loops: what came before the repeat is the reply (the repeat was held back).
+                looped = repeat
+                break
+            if len(text_so_far) > limit + 200 or count_sentences(text_so_far) > sentences:
+                # Stopped, not waited for: a model that ignores its budget (10,000 tokens), or that
+                # has written the sentences asked for and goes on (its whole sentences are kept).
+                overran = True
+                break
+    except LLMError as exc:
         logger.info("LLM unavailable, answering offline: %s", exc)
-        outcome.seconds = time.perf_counter() - started
+        outcome.seconds, outcome.reason = time.perf_counter() - started, "unavailable"
         return
+    finally:
+        stream.close()
+    if overran or looped is not None:
+        breaker_for(provider.name).success()  # we stopped it; the server itself was fine
     outcome.seconds = time.perf_counter() - started
-    reply = _clean_llm("".join(parts))
-    if len(reply) < 2 or not re.search(r"[A-Za-z]", reply):
+    text = _clean_llm("".join(parts)[:looped])
+    guard.flush()  # judges the whole text for leaks
+    if guard.tripped:
+        outcome.reply, outcome.leaked = text, True
         return
-    rest = guard.flush()
-    if rest:
-        yield rest
-    outcome.reply, outcome.leaked = reply, guard.tripped
+    cut = overran or (provider.last is not None and provider.last.done_reason == "length")
+    instructions = messages[0]["content"] + "\n" + messages[-1]["content"].rsplit("\n\n", 1)[-1]
+    body, reason = vet_reply(text, facts=facts, language=language, cut=cut, limit=limit, instructions=instructions)
+    if body is None:
+        logger.info("LLM reply replaced by the offline one (%s): %r", reason, text[:200])
+        outcome.reason = reason
+        return
+    reply = body + _citation(body, hits)
+    if reply.startswith(shown):
+        rest = reply[len(shown) :]
+        if rest:
+            yield rest
+    outcome.reply = reply
 
 
 @dataclass
@@ -149,6 +201,7 @@ class TutorTurn:
     diff: DiffResult | None
     evaluation: Evaluation | None
     hits: list
+    facts: list[str]  # the diagnosis and unmet checks the reply must explain
     offline_text: str
     cache_key: str
     started: float
@@ -194,33 +247,63 @@ class TutorTurn:
         timings["llm_ms"] = 0.0
         source = TutorExchange.Source.OFFLINE
         guarded = False
-        cached = cache.get(self.cache_key) if configured() else None
+        provider = get_provider()
+        # A reply depends on who wrote it: another provider or model starts afresh.
+        cache_key = f"{self.cache_key}:{provider_name()}:{model_name()}"
+        cached = cache.get(cache_key) if provider else None
         reply = None
         if cached:
             reply, source = cached, TutorExchange.Source.CACHE
-        elif diff is None or diff.status != "correct" or self.kind == TutorExchange.Kind.ASK:
+        elif provider and not self.hits:
+            # Nothing in the curriculum to ground or cite a reply: the offline answer says so.
+            logger.info("No curriculum passages: answering offline")
+        elif provider and (diff is None or diff.status != "correct" or self.kind == TutorExchange.Kind.ASK):
             prompt_started = time.perf_counter()
-            prompt = prompts.build(
-                kind=self.kind,
-                hits=self.hits,
-                language=self.language,
-                step=step,
-                diff=diff.summary() if diff else None,
-                status=diff.status if diff else None,
-                code=self.code,
-                question=self.question,
-                facts=_facts(self.evaluation),
-            )
+            try:
+                prompt = prompts.build(
+                    kind=self.kind,
+                    hits=self.hits,
+                    language=self.language,
+                    step=step,
+                    status=diff.status if diff else None,
+                    facts=self.facts,
+                    code=self.code,
+                    question=self.question,
+                    num_ctx=provider.num_ctx,
+                    max_tokens=provider.max_tokens,
+                    count=provider.count_tokens,
+                )
+            except prompts.PromptTooLong as exc:
+                logger.warning("Answering offline: %s", exc)
+                prompt = None
             timings["prompt_ms"] = (time.perf_counter() - prompt_started) * 1000
             outcome = _LLMOutcome()
-            for token in _ask_llm(prompt.messages, expected=expected, given=given, outcome=outcome):
-                streamed.append(token)
-                yield "token", token
+            if prompt is not None:
+                timings["prompt_tokens"] = prompt.tokens
+                for token in _ask_llm(
+                    provider,
+                    prompt.messages,
+                    expected=expected,
+                    given=given,
+                    hits=self.hits,
+                    facts=self.facts if self.kind == TutorExchange.Kind.UPDATE else [],
+                    language=self.language,
+                    outcome=outcome,
+                ):
+                    streamed.append(token)
+                    yield "token", token
             timings["llm_ms"] = outcome.seconds * 1000
+            if outcome.first_token_s is not None:
+                timings["llm_first_token_ms"] = outcome.first_token_s * 1000
+            # The server's count; for a stream we stopped, the chunks received (one token each).
+            timings["generated_tokens"] = (provider.last and provider.last.eval_count) or outcome.chunks or None
+            if provider.last is not None:
+                timings["server_prompt_tokens"] = provider.last.prompt_eval_count
             if outcome.reply is not None:
                 source = TutorExchange.Source.LLM
-                reply = fallback if outcome.leaked else _with_citation(outcome.reply, self.hits)
+                reply = fallback if outcome.leaked else outcome.reply
                 guarded = outcome.leaked
+            timings["llm_outcome"] = "leaked" if outcome.leaked else outcome.reason or "ok"
         if reply is None:
             reply = self.offline_text
         check_started = time.perf_counter()
@@ -232,7 +315,7 @@ class TutorTurn:
             if still or not reply:
                 reply = GUARDED_REPLY
         elif source == TutorExchange.Source.LLM:
-            cache.set(self.cache_key, reply, CACHE_TTL)
+            cache.set(cache_key, reply, CACHE_TTL)
         timings["check_ms"] = (time.perf_counter() - check_started) * 1000
         if not streamed:
             streamed.append(reply)
@@ -301,14 +384,13 @@ ASSIGNMENT_FEEDBACK = {
 }
 
 
-def _facts(evaluation: Evaluation | None) -> list[str] | None:
-    """What the checks found, for the LLM to explain (it is told these are facts)."""
+def _facts(evaluation: Evaluation | None, diff: DiffResult | None) -> list[str]:
+    """What the tutor's own analysis found, for the LLM to explain (the prompt calls them facts):
+    the diagnosis first, then the requirements not met; the diff's hints without checks."""
     if evaluation is None:
-        return None
-    facts = []
-    if evaluation.diagnosis is not None:
-        facts.append(f"The first problem: {evaluation.diagnosis.text()}")
-    facts.extend(f"Not met: {outcome.message}" for outcome in evaluation.failed[:4])
+        return prompts.facts_from_diff(diff.summary(), diff.status) if diff else []
+    facts = [evaluation.diagnosis.text()] if evaluation.diagnosis is not None else []
+    facts.extend(outcome.message for outcome in evaluation.failed[:4] if outcome.message not in facts)
     return facts
 
 
@@ -377,6 +459,7 @@ def start_update(user, *, lesson_id: str, step: int, code: str, language: str = 
         diff=diff,
         evaluation=evaluation,
         hits=hits,
+        facts=_facts(evaluation, diff),
         offline_text=offline.update_reply(diff, hits, lesson_step),
         cache_key=key,
         started=started,
@@ -453,6 +536,7 @@ def start_ask(
         diff=diff,
         evaluation=evaluation,
         hits=hits,
+        facts=_facts(evaluation, diff),
         offline_text=offline.ask_reply(question, hits, diff, lesson_step),
         cache_key=key,
         started=started,

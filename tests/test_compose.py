@@ -171,3 +171,19 @@ def test_web_serves_from_several_processes_on_one_port_with_redis(services):
     assert int(env_example()["WEB_WORKERS"]) >= 2
     dockerfile = (BASE_DIR / "Dockerfile").read_text()
     assert 'CMD ["python", "-m", "core.serve", "-b", "0.0.0.0", "-p", "8000"]' in dockerfile
+
+
+def test_llamacpp_is_an_opt_in_alternative_to_ollama_selected_by_the_openai_provider(services):
+    assert "ollama" in services and "profiles" not in services["ollama"]  # the default stays
+    llamacpp = services["llamacpp"]
+    assert llamacpp["profiles"] == ["llamacpp"]  # only with `--profile llamacpp`
+    assert llamacpp["image"].startswith("ghcr.io/ggml-org/llama.cpp:server")
+    assert "./models:/models:ro" in llamacpp["volumes"]
+    command = llamacpp["command"]
+    assert "--model /models/${LLAMACPP_MODEL_FILE" in command and "--port 8080" in command
+    assert "--ctx-size ${LLM_NUM_CTX:-2048}" in command  # the same context the tutor sizes prompts for
+    assert "http://127.0.0.1:8080/health" in " ".join(llamacpp["healthcheck"]["test"])
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["OPENAI_BASE_URL"] == "${OPENAI_BASE_URL:-http://llamacpp:8080/v1}"
+    example = (BASE_DIR / ".env.example").read_text()
+    assert "# LLM_PROVIDER=openai" in example and "# OPENAI_BASE_URL=http://llamacpp:8080/v1" in example

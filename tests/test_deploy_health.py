@@ -55,7 +55,7 @@ def test_readyz_by_ip_over_http_is_200_with_its_checks(client, production):
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["ready"] is True
-    assert set(body["checks"]) == {"database", "redis", "ollama", "curriculum_index"}
+    assert set(body["checks"]) == {"database", "redis", "llm", "curriculum_index"}
 
 
 @pytest.mark.django_db

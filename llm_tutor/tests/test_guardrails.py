@@ -105,3 +105,61 @@ def test_naming_a_property_the_student_misused_is_not_a_leak():
     assert leaks(
         "Write color: green; in the rule.", "h1 {\n  color: green;\n}", "h1 {\n}\nh1 {\n  background-color: green;\n}"
     )
+
+
+def test_repeating_the_students_own_wrong_line_is_not_a_leak():
+    expected = "p {\n  padding: 16px;\n  color: navy;\n}"
+    student = "p {\n  padding 16px;\n  color: navy;\n}"
+    reply = "Look at padding 16px; in your rule: something small is missing between the two words."
+    assert not leaks(reply, expected, student)
+
+
+def test_fixing_the_students_typo_for_them_is_a_leak_even_in_another_attribute_order():
+    expected = '<img src="kente.png" alt="">'
+    student = '<img scr="kente.png" alt="">'
+    assert leaks('Write it as <img alt="" src="kente.png" /> instead.', expected, student)
+    assert not leaks("Check the spelling of the attribute that names the picture file.", expected, student)
+
+
+def test_vet_reply_strips_echoed_scaffolding_and_refuses_non_answers():
+    from llm_tutor.guardrails import vet_reply
+
+    facts = ["Your <img> tag is missing its alt attribute."]
+    text, why = vet_reply(
+        "<student_code>\nChecker result: close\nYour img tag needs alt text for screen readers.",
+        facts=facts,
+        language="en",
+        cut=False,
+        limit=300,
+    )
+    assert (text, why) == ("Your img tag needs alt text for screen readers.", "ok")
+    assert vet_reply("The answer is: [B7.1.1.1]", facts=[], language="en", cut=False, limit=300) == (None, "empty")
+    assert vet_reply("Drink water and rest well today, friend.", facts=facts, language="en", cut=False, limit=300)[
+        1
+    ] == ("off_problem")
+    assert vet_reply("```python\nprint(1)\n```", facts=[], language="en", cut=False, limit=300)[1] == "code_block"
+    assert vet_reply("你的图片需要替代文本，请添加。", facts=[], language="en", cut=False, limit=300)[1] == (
+        "wrong_language"
+    )
+
+
+def test_vet_reply_keeps_the_whole_sentences_of_a_cut_reply():
+    from llm_tutor.guardrails import vet_reply
+
+    cut = "Your img tag needs an alt attribute. It tells a screen reader what the"
+    assert vet_reply(cut, facts=[], language="en", cut=True, limit=300) == (
+        "Your img tag needs an alt attribute.",
+        "ok",
+    )
+    assert vet_reply("Your img tag needs an alt attribute that", facts=[], language="en", cut=True, limit=300) == (
+        None,
+        "cut_off",
+    )
+
+
+def test_stream_guard_releases_whole_sentences_past_half_the_limit():
+    guard = StreamGuard("", "", limit=60)
+    shown = "".join(
+        guard.feed(t) for t in ["Your img needs ", "an alt attribute. ", "It tells a screen ", "reader what"]
+    )
+    assert shown == "Your img needs an alt attribute."  # the unfinished second sentence is held back

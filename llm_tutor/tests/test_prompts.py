@@ -84,9 +84,44 @@ def test_update_prompt_carries_the_checks_diagnosis_as_facts():
         diff=diff.summary(),
         status=diff.status,
         code=code,
-        facts=_facts(evaluation),
+        facts=_facts(evaluation, diff),
     )
     text = prompt.messages[1]["content"]
-    assert "Facts from running the step's checks" in text
-    assert "has no unit" in text and "Not met: Pad the card by 16 pixels." in text
+    assert "The problem in the student's code:" in text
+    assert "has no unit" in text and "Pad the card by 16 pixels." in text
     assert "padding: 16px" not in text
+
+
+def test_the_prompt_carries_the_facts_it_is_given_and_asks_about_the_first(settings):
+    hits, _ = retrieve("alt text for images", k=2)
+    facts = ["Your <img> tag is missing its alt attribute.", "The list has no <ul> around its items."]
+    prompt = prompts.build(kind="update", hits=hits, step=Step(), facts=facts, status="close", code="<img>")
+    body = prompt.messages[1]["content"]
+    assert "The problem in the student's code: Your <img> tag is missing its alt attribute." in body
+    assert "Another problem: The list has no <ul>" in body
+    assert f"at most {settings.LLM_REPLY_SENTENCES} short sentences" in body
+    assert "Checker result" not in body  # labels small models echoed back
+
+
+def test_small_models_get_the_short_system_prompt_and_a_capped_prompt(settings):
+    settings.LLM_PROMPT_MAX_TOKENS = 300
+    hits, _ = retrieve("alt text for images", k=3)
+    small = prompts.build(kind="ask", hits=hits, question="why alt?", code="<p>x</p>" * 500, num_ctx=2048)
+    large = prompts.build(kind="ask", hits=hits, question="why alt?", num_ctx=8192, max_tokens=160)
+    assert small.messages[0]["content"].startswith("You are Mr ICT's coding tutor for students aged 13 to 16")
+    assert len(small.messages[0]["content"]) < len(large.messages[0]["content"])
+    assert small.tokens <= 300
+
+
+def test_a_prompt_counted_over_budget_by_the_model_is_rebuilt_smaller_or_refused():
+    hits, _ = retrieve("alt text for images", k=3)
+    counts = []
+
+    def pessimistic(messages):  # a tokenizer that finds twice our estimate
+        counts.append(prompts.estimate_messages(messages) * 2)
+        return counts[-1]
+
+    prompt = prompts.build(kind="ask", hits=hits, question="why alt? " * 200, num_ctx=2048, count=pessimistic)
+    assert len(counts) > 1 and prompt.tokens == counts[-1] <= 512
+    with pytest.raises(prompts.PromptTooLong):
+        prompts.build(kind="ask", hits=hits, question="x", num_ctx=2048, count=lambda messages: 10_000)
