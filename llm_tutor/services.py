@@ -389,8 +389,14 @@ def _facts(evaluation: Evaluation | None, diff: DiffResult | None) -> list[str]:
     the diagnosis first, then the requirements not met; the diff's hints without checks."""
     if evaluation is None:
         return prompts.facts_from_diff(diff.summary(), diff.status) if diff else []
-    facts = [evaluation.diagnosis.text()] if evaluation.diagnosis is not None else []
-    facts.extend(outcome.message for outcome in evaluation.failed[:4] if outcome.message not in facts)
+    facts = []
+    if (diagnosis := evaluation.diagnosis) is not None:
+        # Prose only: the student's line is already in the prompt, and code in a fact
+        # invites a small model to answer with code.
+        facts.append(f"{diagnosis.sentence} (line {diagnosis.line})" if diagnosis.line else diagnosis.sentence)
+    for outcome in evaluation.failed[:4]:
+        if not any(outcome.message in fact for fact in facts):
+            facts.append(outcome.message)
     return facts
 
 

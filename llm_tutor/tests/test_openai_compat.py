@@ -150,7 +150,7 @@ def test_update_answers_from_the_openai_provider_and_cites(openai, student_clien
     body = body_of(response)
     assert response.status_code == 200 and body["source"] == "llm" and body["explanation"] == DEFAULT_REPLY
     [sent] = openai.chat_requests()
-    assert "missing its alt attribute" in sent["messages"][1]["content"]  # the diagnosis, as a fact
+    assert "has no alt attribute" in sent["messages"][1]["content"]  # the diagnosis, as a fact
     assert "A colourful kente cloth" not in str(sent)
 
 
