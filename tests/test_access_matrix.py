@@ -214,6 +214,20 @@ MATRIX = [
     row("get", "/api/admin/content/lessons/{draft_lesson}/", ADMIN_ONLY),
     row("patch", "/api/admin/content/lessons/{draft_lesson}/", ADMIN_ONLY, {"title": "Buttons and links"}),
     row("post", "/api/admin/content/lessons/{lesson}/revert/", ADMIN_ONLY, {}),
+    # a step's checks carry the expected behaviour: admins only
+    row(
+        "post",
+        "/api/admin/content/lessons/{draft_lesson}/steps/",
+        ADMIN_CREATES,
+        {"step_number": 2, "title": "Add a link", "instructions": "Link to GES.", "language": "html"},
+    ),
+    row("get", "/api/admin/content/lessons/{draft_lesson}/steps/1/", ADMIN_ONLY),
+    row(
+        "patch",
+        "/api/admin/content/lessons/{draft_lesson}/steps/1/",
+        ADMIN_ONLY,
+        {"checks": [{"id": "well-formed", "kind": "html.well_formed", "message": "Close every tag."}]},
+    ),
     row("post", "/api/admin/content/courses/{review_course}/publish/", ADMIN_ONLY, {}),
     row("post", "/api/admin/content/modules/{review_module}/publish/", ADMIN_ONLY, {}),
     row("post", "/api/admin/content/modules/{draft_module}/archive/", ADMIN_ONLY, {}),

@@ -69,6 +69,7 @@ def classroom(make_user, settings):
         "school_id": school.school_id,
         "user_id": classmate.user_id,
         "key": course.course_id,
+        "step_number": 1,
     }
     return Classroom(student=student, others=[classmate, teacher, admin], ids=ids)
 
