@@ -10,6 +10,7 @@ from whitenoise.middleware import WhiteNoiseMiddleware
 
 from . import health
 from .errors import json_error_response
+from .public_urls import serving_base
 
 # Answered by HealthCheckMiddleware before anything can look at the Host header.
 HEALTH_PROBES = {"/healthz": health.healthz, "/readyz": health.readyz}
@@ -46,6 +47,22 @@ class SyncAndAsyncMiddleware:
         else:
             response = self.answer(request)
         return response if response is not None else await self.get_response(request)
+
+
+class PublicBaseUrlMiddleware(SyncAndAsyncMiddleware):
+    """Remembers the request's ``scheme://host`` for ``core.public_urls.absolute_url`` while
+    it is answered. After CommonMiddleware: the host has been validated against ALLOWED_HOSTS
+    by then. The context variable follows the request into the threads sync views run in."""
+
+    def __call__(self, request):
+        if self.is_async:
+            return self.__acall__(request)
+        with serving_base(f"{request.scheme}://{request.get_host()}"):
+            return self.get_response(request)
+
+    async def __acall__(self, request):
+        with serving_base(f"{request.scheme}://{request.get_host()}"):
+            return await self.get_response(request)
 
 
 class StaticFilesMiddleware(SyncAndAsyncMiddleware, WhiteNoiseMiddleware):

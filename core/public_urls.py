@@ -12,7 +12,6 @@ prefixed by hand.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 
@@ -42,32 +41,6 @@ def serving_base(base: str):
         yield
     finally:
         _request_base.reset(token)
-
-
-class PublicBaseUrlMiddleware:
-    """Remembers the request's ``scheme://host`` for ``absolute_url`` while it is answered.
-    After CommonMiddleware: the host has been validated against ALLOWED_HOSTS by then.
-    Sync and async (no thread hop under Daphne); the context variable follows the request
-    into the threads Django runs sync views in."""
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self.is_async:
-            return self.__acall__(request)
-        with serving_base(f"{request.scheme}://{request.get_host()}"):
-            return self.get_response(request)
-
-    async def __acall__(self, request):
-        with serving_base(f"{request.scheme}://{request.get_host()}"):
-            return await self.get_response(request)
 
 
 class PublicFileSystemStorage(FileSystemStorage):
