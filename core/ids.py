@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.http import Http404
 from rest_framework.exceptions import ValidationError
 
 # Crockford base32: no I, L, O, U, so ids read aloud are not confused.
@@ -19,6 +20,20 @@ def as_numeric_id(key: str) -> int | None:
     if key.isascii() and key.isdigit() and len(key) <= 18:
         return int(key)
     return None
+
+
+def public_id_or_pk(key: str, *, public_field: str) -> dict:
+    """The filter for a URL key that is either a row's public id or its numeric pk (old links)."""
+    numeric = as_numeric_id(key)
+    return {"pk": numeric} if numeric is not None else {public_field: key}
+
+
+def get_by_public_id_or_pk(queryset, key: str, *, public_field: str):
+    """The one row of ``queryset`` that ``key`` names, else a 404."""
+    try:
+        return queryset.get(**public_id_or_pk(key, public_field=public_field))
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def rows_by_public_ids(model, public_field: str, ids: list[str], *, field: str) -> list:
