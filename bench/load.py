@@ -123,8 +123,9 @@ def run_wrk(url, *, token, duration, connections, lua=None) -> dict:
         command += ["-s", lua]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = re.search(r"50%\s+(\S+)", output)
-    p99 = re.search(r"99%\s+(\S+)", output)
+    # Anchored to the start of a line: "Latency ... 75.99%" in the thread stats ends in 99% too.
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.M)
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.M)
     non_2xx = socket_errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         non_2xx = int(match.group(1))
