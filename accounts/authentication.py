@@ -3,10 +3,13 @@ the token's user through the shared cache (accounts/user_cache.py) instead of a 
 
 Over HTTP the revoked mark and the cached user are read in one cache round trip."""
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.utils import aware_utcnow
 
 from .services import access_token_is_revoked, revoked_access_key
 from .user_cache import prefetched_entries, read_with, user_for_token
@@ -34,6 +37,23 @@ def _refuse_revoked() -> None:
     raise InvalidToken({"detail": "This token has been revoked.", "code": "token_revoked"})
 
 
+@lru_cache(maxsize=2048)
+def _token_with_valid_signature(raw_token: bytes):
+    """The token, verified once per process: a signature that was valid stays valid, and
+    checking it (with the claims' JSON) was a tenth of a cached read (issue 14). Expiry is
+    checked again on every use; revocation and the user are checked per request anyway."""
+    return JWTAuthentication().get_validated_token(raw_token)
+
+
+def validated_access_token(raw_token: bytes):
+    token = _token_with_valid_signature(raw_token)
+    try:
+        token.check_exp(current_time=aware_utcnow())
+    except TokenError:
+        return JWTAuthentication().get_validated_token(raw_token)  # raises SimpleJWT's own error
+    return token
+
+
 class RevocableJWTAuthentication(JWTAuthentication):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +72,7 @@ class RevocableJWTAuthentication(JWTAuthentication):
         raw_token = self.get_raw_token(header)
         if raw_token is None:
             return None
-        token = super().get_validated_token(raw_token)  # signature and expiry only
+        token = validated_access_token(raw_token)  # signature and expiry only
         revoked_key = revoked_access_key(jti=token.get("jti", ""))
         entries = prefetched_entries(user_id=str(token.get(api_settings.USER_ID_CLAIM, "")), extra_keys=[revoked_key])
         if entries.get(revoked_key):

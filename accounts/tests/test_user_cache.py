@@ -96,3 +96,64 @@ def test_a_change_inside_a_transaction_is_seen_by_that_transaction(settings, red
     student.is_active = False
     student.save(update_fields=["is_active"])
     assert client.get(ME).status_code == 401
+
+
+@pytest.fixture
+def file_cache(settings, tmp_path):
+    """The embedded defaults: in-memory default cache, token users in files (settings.py)."""
+    settings.AUTH_USER_CACHE = True
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "file-cache-test"},
+        "users": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(tmp_path)},
+    }
+    return tmp_path
+
+
+@pytest.mark.django_db(transaction=False)
+def test_without_redis_users_come_from_files_and_another_processes_change_is_seen(
+    file_cache, make_user, client_for, django_assert_num_queries
+):
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    from accounts.authentication import RevocableJWTAuthentication
+    from accounts.user_cache import _generation_key
+
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    request = type("Request", (), {"META": {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}})
+    with django_assert_num_queries(0):
+        RevocableJWTAuthentication().authenticate(request)
+
+    # A management command deactivates the user: its post_save writes a new generation
+    # into the same directory, through a cache object of its own.
+    type(student).objects.filter(pk=student.pk).update(is_active=False)
+    FileBasedCache(str(file_cache), {}).set(_generation_key(student.user_id), "by-manage.py", timeout=None)
+    assert client.get(ME).status_code == 401
+
+
+def test_a_verified_token_still_expires(api_client, make_user):
+    from datetime import timedelta
+
+    import time_machine
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    student = make_user("student")
+    token = str(AccessToken.for_user(student))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert api_client.get(ME, **auth).status_code == 200  # verified and remembered
+    with time_machine.travel(timedelta(minutes=16)):
+        response = api_client.get(ME, **auth)
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_not_valid"
+
+
+def test_a_tampered_copy_of_a_verified_token_is_refused(api_client, make_user):
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    student = make_user("student")
+    token = str(AccessToken.for_user(student))
+    assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{signature[:-2]}{'A' if signature[-2] != 'A' else 'B'}{signature[-1]}"
+    assert api_client.get(ME, HTTP_AUTHORIZATION=f"Bearer {forged}").status_code == 401
