@@ -29,6 +29,7 @@ SHORT_SYSTEM = """You are Mr ICT's coding tutor for students aged 13 to 16 in Gh
 Answer in at most {sentences} short sentences of simple {language}, talking to the student as "you". Cite the note you used in square brackets, like [{example_code}]."""
 
 SMALL_MODEL_CTX = 2048
+CITATION_EXAMPLE = "MRICT.WEB.HTML.09"
 
 
 class PromptTooLong(ValueError):
@@ -146,12 +147,14 @@ def build(
 
 def _build(*, kind, hits, language, step, status, code, question, facts, num_ctx, budget, system_style) -> Prompt:
     sentences = settings.LLM_REPLY_SENTENCES
+    # The same system message for every turn in a language: servers that keep the last
+    # prompt's cache (llama.cpp) then read only what follows it (issue 15: first token).
     system = _system_prompt(
         system_style,
         num_ctx,
         sentences=sentences,
         language=LANGUAGE_NAMES.get(language, "English"),
-        example_code=hits[0].entry.code if hits else "B7.1.1.1",
+        example_code=CITATION_EXAMPLE,
     )
     if kind == "update":
         ask = (
@@ -186,10 +189,12 @@ def _build(*, kind, hits, language, step, status, code, question, facts, num_ctx
             break
         notes.append(passage)
         used += cost
-    parts = [p for p in (step_part, diff_part, question_part) if p]
+    # Stable first (the step, then the notes), the turn's own parts last: see the system message.
+    parts = [p for p in (diff_part, question_part) if p]
     left = room - used - 12
     if code and left > 30:
         parts.append(f"<student_code>\n{_trim(_defuse(code), left)}\n</student_code>")
-    body = "Curriculum notes:\n" + "\n\n".join(notes) + "\n\n" + "\n\n".join(parts) + "\n\n" + ask
+    head = f"{step_part}\n\n" if step_part else ""
+    body = head + "Curriculum notes:\n" + "\n\n".join(notes) + "\n\n" + "\n\n".join(parts) + "\n\n" + ask
     messages = [{"role": "system", "content": system}, {"role": "user", "content": body}]
     return Prompt(messages=messages, tokens=estimate_messages(messages))

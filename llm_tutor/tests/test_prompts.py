@@ -125,3 +125,17 @@ def test_a_prompt_counted_over_budget_by_the_model_is_rebuilt_smaller_or_refused
     assert len(counts) > 1 and prompt.tokens == counts[-1] <= 512
     with pytest.raises(prompts.PromptTooLong):
         prompts.build(kind="ask", hits=hits, question="x", num_ctx=2048, count=lambda messages: 10_000)
+
+
+def test_turns_on_one_step_share_their_opening_so_a_server_reads_only_the_rest():
+    """llama.cpp keeps the last prompt's cache: whatever two turns share from the start is not read again."""
+
+    def turn(question: str):
+        hits, _ = retrieve(question, k=3)
+        prompt = prompts.build(kind="ask", hits=hits, step=Step(), question=question, num_ctx=2048, max_tokens=96)
+        return prompt.messages
+
+    images, boxes = turn("why does my image not show"), turn("how do I centre a box with margin")
+    assert images[0] == boxes[0]  # the system message
+    step_part = images[1]["content"].split("Curriculum notes:")[0]
+    assert "Lesson step 3: Add an image" in step_part and boxes[1]["content"].startswith(step_part)
