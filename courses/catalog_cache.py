@@ -1,7 +1,7 @@
 """The published catalog is the same for every student: serialize it once per change.
 
-A version number in the cache moves whenever a course, module or lesson is saved or
-deleted, so a cached page is never stale. The per-student ``is_enrolled`` flags come
+A version number in the cache moves whenever a course, module, lesson or step is saved
+or deleted, so a cached page (or lesson step, ``cached_content``) is never stale. The per-student ``is_enrolled`` flags come
 from each student's enrolled course ids, cached too and dropped whenever one of their
 enrollments is saved or deleted (the ids are public course ids, which never change).
 """
@@ -49,6 +49,21 @@ def cached_catalog_page(*, key_parts: tuple, build, prefetched: dict | None = No
     return page
 
 
+def cached_content(*, key: str, build):
+    """``build()`` (learning content: lessons, steps) cached until the content changes, read
+    with the content version in one round trip."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY)
+    if version is None:
+        version = catalog_version()
+    entry = found.get(key)
+    if entry is not None and entry[0] == version:
+        return entry[1]
+    value = build()
+    cache.set(key, (version, value), TTL_SECONDS)
+    return value
+
+
 def catalog_entries_for(*, key_parts: tuple, user) -> dict:
     """Everything a student's catalog page reads from the cache, in one round trip."""
     return cache.get_many([VERSION_KEY, _page_key(key_parts), _enrolled_key(user.pk)])
@@ -73,9 +88,9 @@ def forget_enrolled_course_ids(*, instance, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from .models import Course, Enrollment, Lesson, Module
+    from .models import Course, Enrollment, Lesson, LessonStep, Module
 
-    for model in (Course, Module, Lesson):
+    for model in (Course, Module, Lesson, LessonStep):
         post_save.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-save")
         post_delete.connect(bump_catalog_version, sender=model, dispatch_uid=f"catalog-{model.__name__}-delete")
     post_save.connect(forget_enrolled_course_ids, sender=Enrollment, dispatch_uid="catalog-enrollment-save")

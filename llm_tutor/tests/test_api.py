@@ -184,3 +184,31 @@ def test_every_exchange_is_stored(student_client, lesson):
     student_client.post(ASK, {"question": "what is a tag?", "lesson_id": lesson.lesson_id})
     kinds = sorted(TutorExchange.objects.values_list("kind", flat=True))
     assert kinds == ["ask", "update"]
+
+
+def test_a_students_turns_read_the_step_from_the_content_cache_and_see_every_change(student, student_client, lesson):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from llm_tutor.selectors import tutor_step_get
+
+    def asked() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = student_client.post(ASK, {"question": "why?", "lesson_id": lesson.lesson_id, "step": 1})
+        return response.status_code, len(queries)
+
+    status, first = asked()
+    assert status == 200
+    status, second = asked()
+    assert status == 200 and second == first - 2  # the lesson and the step come from the cache
+
+    step = lesson.steps.get(step_number=1)
+    step.title = "Add the kente image"
+    step.save()
+    _, cached_step = tutor_step_get(user=student, lesson_id=lesson.lesson_id, step_number=1)
+    assert cached_step.title == "Add the kente image"
+
+    course = lesson.module.course
+    course.status = PublishStatus.ARCHIVED
+    course.save()
+    assert student_client.post(ASK, {"question": "why?", "lesson_id": lesson.lesson_id, "step": 1}).status_code == 404
