@@ -1,4 +1,5 @@
-"""Student accounts managed by admins (the student app's own calls are in compat_api.py)."""
+"""Student sign-up (clean API), and student accounts managed by admins (the student app's
+own calls, its sign-up included, are in compat_api.py)."""
 
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
@@ -9,12 +10,33 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.serializers import login_result
+from core.api import PublicApi
 from core.permissions import IsAdminRole
 
 from . import services
 from .filters import StudentFilter
 from .selectors import students_for_admin
-from .serializers import AdminStudentCreateSerializer, AdminStudentSerializer, AdminStudentUpdateSerializer
+from .serializers import (
+    AdminStudentCreateSerializer,
+    AdminStudentSerializer,
+    AdminStudentUpdateSerializer,
+    RegisterResultSerializer,
+    RegisterSerializer,
+)
+
+
+class RegisterApi(PublicApi):
+    """``POST /api/accounts/register/``: a student's own sign-up, which signs them in."""
+
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisterResultSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, code_sent = services.student_register(**serializer.validated_data)
+        return Response({**login_result(user), "verification_email_sent": code_sent}, status=status.HTTP_201_CREATED)
 
 
 def student_for_admin(user_id: str):

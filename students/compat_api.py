@@ -5,6 +5,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.views import APIView
 
+from accounts.serializers import LegacyLoginResponse, legacy_login_data
+from core.api import PublicApi
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
@@ -20,7 +22,7 @@ from courses.serializers import (
 from courses.services import enrollment_create
 
 from . import selectors, services
-from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer
+from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer, RegisterSerializer
 
 
 class CatalogDataSerializer(serializers.Serializer):
@@ -155,3 +157,21 @@ class ExperienceLessonProgressApi(APIView):
     def patch(self, request, lesson_id: str):
         progress = progress_update(request=request, lesson_id=lesson_id)
         return enveloped(ProgressSerializer(progress).data, message="Progress saved.")
+
+
+class StudentRegisterApi(PublicApi):
+    """``POST /api/accounts/register-student/``: the student SPA's sign-up, which signs them in."""
+
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: LegacyLoginResponse}, tags=["accounts (apps)"])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, code_sent = services.student_register(**serializer.validated_data)
+        message = (
+            "Account created."
+            if code_sent
+            else "Account created. We could not send your verification code right now; ask for a new one later."
+        )
+        return enveloped(legacy_login_data(user), message=message, status=status.HTTP_201_CREATED)
