@@ -169,9 +169,6 @@ class MemberAccountUpdateSerializer(StrictSerializer):
     )
 
 
-ACCOUNT_UPDATE_FIELDS = ("first_name", "last_name", "phone", "is_active")
-
-
 class MemberAccountSerializer(serializers.Serializer):
     """The account part of a teacher or student as admins see it."""
 

@@ -201,4 +201,4 @@ def notify_enrolled_students(*, course: Course, kind: str, title: str, body: str
         enrollment.user
         for enrollment in Enrollment.objects.filter(course=course, user__is_active=True).select_related("user")
     ]
-    return notifications_send_many(recipients=recipients, kind=kind, title=title, body=body, data=data)
+    return len(notifications_send_many(recipients=recipients, kind=kind, title=title, body=body, data=data))

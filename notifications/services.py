@@ -32,20 +32,22 @@ def _push(user_id: str, payload: dict) -> None:
 
 
 def notification_send(*, recipient, kind: str, title: str, body: str = "", data: dict | None = None) -> Notification:
-    notification = Notification.objects.create(recipient=recipient, kind=kind, title=title, body=body, data=data or {})
-    _push_on_commit(recipient, notification)
+    (notification,) = notifications_send_many(recipients=[recipient], kind=kind, title=title, body=body, data=data)
     return notification
 
 
-def notifications_send_many(*, recipients, kind: str, title: str, body: str = "", data: dict | None = None) -> int:
-    """The same notification for each of ``recipients`` (users), in one insert; returns how many."""
+def notifications_send_many(
+    *, recipients, kind: str, title: str, body: str = "", data: dict | None = None
+) -> list[Notification]:
+    """The same notification for each of ``recipients`` (users), in one insert, each pushed
+    to its recipient's open websockets after commit."""
     recipients = list(recipients)
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=user, kind=kind, title=title, body=body, data=data or {}) for user in recipients]
     )
     for user, notification in zip(recipients, notifications, strict=True):
         _push_on_commit(user, notification)
-    return len(notifications)
+    return notifications
 
 
 def _push_on_commit(recipient, notification: Notification) -> None:
