@@ -6,8 +6,7 @@ from rest_framework.views import APIView
 
 
 class PublicApi(APIView):
-    """Set ``throttle_scope`` on a subclass to rate-limit it; without one it is not throttled."""
-
+    # Set ``throttle_scope`` on a subclass to rate-limit it; without one it is not throttled.
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]

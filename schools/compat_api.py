@@ -37,8 +37,7 @@ PublicSchoolsResponse = envelope_serializer("PublicSchoolsResponse", PublicSchoo
 
 
 class PublicSchoolListApi(PublicApi):
-    """``GET /api/schools/get-all-schools/``, before login."""
-
+    # GET /api/schools/get-all-schools/, before login.
     @extend_schema(parameters=[PublicSchoolQuerySerializer], responses={200: PublicSchoolsResponse}, tags=["schools"])
     def get(self, request):
         query = PublicSchoolQuerySerializer(data=request.query_params)

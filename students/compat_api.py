@@ -160,8 +160,7 @@ class ExperienceLessonProgressApi(APIView):
 
 
 class StudentRegisterApi(PublicApi):
-    """``POST /api/accounts/register-student/``: the student SPA's sign-up, which signs them in."""
-
+    # POST /api/accounts/register-student/: the student SPA's sign-up, which signs them in.
     throttle_scope = "register"
 
     @extend_schema(request=RegisterSerializer, responses={201: LegacyLoginResponse}, tags=["accounts (apps)"])

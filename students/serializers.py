@@ -15,8 +15,7 @@ from .models import Student
 
 
 class RegisterSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    """Student sign-up: the account's fields and the student's school."""
-
+    # Student sign-up: the account's fields and the student's school.
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
     password2 = serializers.CharField(max_length=128, write_only=True, required=False)
