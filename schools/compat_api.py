@@ -14,10 +14,6 @@ from .selectors import active_schools
 from .serializers import PublicSchoolSerializer
 
 
-class PublicSchoolPagination(PageNumberPagination):
-    page_size = 50  # the picker's page when the SPA sends no page_size
-
-
 class PublicSchoolQuerySerializer(QuerySerializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
     page = serializers.IntegerField(min_value=1, required=False, default=1)
@@ -38,12 +34,14 @@ PublicSchoolsResponse = envelope_serializer("PublicSchoolsResponse", PublicSchoo
 
 class PublicSchoolListApi(PublicApi):
     # GET /api/schools/get-all-schools/, before login.
+    default_page_size = 50  # the picker's page when the SPA sends no page_size
+
     @extend_schema(parameters=[PublicSchoolQuerySerializer], responses={200: PublicSchoolsResponse}, tags=["schools"])
     def get(self, request):
         query = PublicSchoolQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         # The core paginator: a page past the last is a 404 "Invalid page.", as on every list.
-        paginator = PublicSchoolPagination()
+        paginator = PageNumberPagination()
         schools = active_schools(search=query.validated_data.get("search", ""))
         page = paginator.paginate_queryset(schools, request, view=self)
         return enveloped(

@@ -17,10 +17,6 @@ from .selectors import SORTABLE, dashboard_rows, dashboard_students, dashboard_s
 from .serializers import AdminTeacherCreateSerializer, AdminTeacherSerializer, AdminTeacherUpdateSerializer
 
 
-class DashboardPagination(PageNumberPagination):
-    page_size = 50  # a class or two per screen
-
-
 class DashboardQuerySerializer(QuerySerializer):
     sort = serializers.ChoiceField(choices=list(SORTABLE), required=False, default="name")
     school_id = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
@@ -81,6 +77,7 @@ TeacherDashboardResponse = envelope_serializer("TeacherDashboardResponse", Teach
 
 class TeacherDashboardApi(APIView):
     permission_classes = [IsTeacherOrAdmin]
+    default_page_size = 50  # a class or two per screen
 
     @extend_schema(parameters=[DashboardQuerySerializer], responses={200: TeacherDashboardResponse}, tags=["teachers"])
     def get(self, request):
@@ -88,7 +85,7 @@ class TeacherDashboardApi(APIView):
         query.is_valid(raise_exception=True)
         filters = {k: query.validated_data[k] for k in ("school_id", "class_id", "course_id")}
         students = dashboard_students(user=request.user, sort=query.validated_data["sort"], **filters)
-        paginator = DashboardPagination()
+        paginator = PageNumberPagination()
         page = paginator.paginate_queryset(students, request, view=self)
         return enveloped(
             {
