@@ -30,6 +30,9 @@ class RegisterApi(PublicApi):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user, code_sent = services.student_register(**serializer.validated_data)
+        return self.signed_up(user, code_sent=code_sent)
+
+    def signed_up(self, user, *, code_sent: bool) -> Response:
         return Response({**login_result(user), "verification_email_sent": code_sent}, status=status.HTTP_201_CREATED)
 
 

@@ -1,12 +1,11 @@
 """The student SPA's "experience" endpoints, in the exact shapes it reads:
 ``{"message", "data"}`` envelopes around the same selectors the clean API uses."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.views import APIView
 
 from accounts.serializers import LegacyLoginResponse, legacy_login_data
-from core.api import PublicApi
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
@@ -22,6 +21,7 @@ from courses.serializers import (
 from courses.services import enrollment_create
 
 from . import selectors, services
+from .api import RegisterApi
 from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer, RegisterSerializer
 
 
@@ -159,15 +159,13 @@ class ExperienceLessonProgressApi(APIView):
         return enveloped(ProgressSerializer(progress).data, message="Progress saved.")
 
 
-class StudentRegisterApi(PublicApi):
-    # POST /api/accounts/register-student/: the student SPA's sign-up, which signs them in.
-    throttle_scope = "register"
+@extend_schema_view(
+    post=extend_schema(request=RegisterSerializer, responses={201: LegacyLoginResponse}, tags=["accounts (apps)"])
+)
+class StudentRegisterApi(RegisterApi):
+    # POST /api/accounts/register-student/: the same sign-up, answered in the SPA's login shape.
 
-    @extend_schema(request=RegisterSerializer, responses={201: LegacyLoginResponse}, tags=["accounts (apps)"])
-    def post(self, request):
-        serializer = RegisterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user, code_sent = services.student_register(**serializer.validated_data)
+    def signed_up(self, user, *, code_sent: bool):
         message = (
             "Account created."
             if code_sent
