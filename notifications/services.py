@@ -9,6 +9,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .models import Notification
+from .selectors import notifications_for
 from .serializers import NotificationSerializer
 
 logger = logging.getLogger(__name__)
@@ -64,4 +65,4 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    return notifications_for(user=user, unread_only=True).update(read_at=timezone.now())
