@@ -1,12 +1,13 @@
-"""Account endpoints under /api/accounts/ (the clean API)."""
+"""Account endpoints under /api/accounts/ (the clean API). Student sign-up makes a student
+profile too, so it is served by students/ (students/api.py), on the same path."""
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
+
+from core.api import PublicApi
 
 from . import services
 from .serializers import (
@@ -18,38 +19,13 @@ from .serializers import (
     MessageSerializer,
     PasswordChangeSerializer,
     PasswordResetConfirmSerializer,
-    RegisterResultSerializer,
-    RegisterSerializer,
     SignInRefreshSerializer,
     TokenRefreshResultSerializer,
     UserSerializer,
     UserUpdateSerializer,
+    login_result,
 )
 from .throttles import LoginThrottling
-
-
-def login_result(user) -> dict:
-    return {**services.tokens_for(user=user), "user": UserSerializer(user).data}
-
-
-class PublicApi(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
-    throttle_classes = [ScopedRateThrottle]
-
-    def get_authenticate_header(self, request):
-        return 'Bearer realm="api"'  # wrong credentials are a 401, as on the rest of the API
-
-
-class RegisterApi(PublicApi):
-    throttle_scope = "register"
-
-    @extend_schema(request=RegisterSerializer, responses={201: RegisterResultSerializer}, tags=["accounts"])
-    def post(self, request):
-        serializer = RegisterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user, code_sent = services.student_register(**serializer.validated_data)
-        return Response({**login_result(user), "verification_email_sent": code_sent}, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(LoginThrottling, PublicApi):

@@ -3,11 +3,12 @@
 from rest_framework import serializers
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 
+from core.envelope import envelope_serializer
 from core.languages import LanguageField
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import User
-from .services import token_refresh
+from .services import token_refresh, tokens_for
 
 
 class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
@@ -40,26 +41,6 @@ class UserUpdateSerializer(StrictSerializer):
     preferred_language = LanguageField(required=False)
 
 
-class RegisterSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
-    password2 = serializers.CharField(max_length=128, write_only=True, required=False)
-    first_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
-    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
-    country = serializers.CharField(max_length=64, required=False, allow_blank=True, default="Ghana")
-    school_id = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
-    preferred_language = LanguageField(required=False, default="en")
-    fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
-
-    def validate(self, attrs):
-        if "password2" in attrs and attrs["password2"] != attrs["password"]:
-            raise serializers.ValidationError({"password2": ["The two passwords do not match."]})
-        attrs.pop("password2", None)
-        attrs.pop("fcm_token", None)
-        return attrs
-
-
 class LoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, write_only=True)
@@ -76,12 +57,6 @@ class LoginResultSerializer(TokenPairSerializer):
     user = UserSerializer()
 
 
-class RegisterResultSerializer(LoginResultSerializer):
-    verification_email_sent = serializers.BooleanField(
-        help_text="False when the mail server was down: ask for a new code with email/verify/."
-    )
-
-
 class LegacyLoginDataSerializer(serializers.Serializer):
     """What the existing SPAs read under ``data`` after a login."""
 
@@ -96,6 +71,32 @@ class LegacyLoginDataSerializer(serializers.Serializer):
     role = serializers.CharField()
     photo = serializers.CharField(allow_null=True)
     user = UserSerializer()
+
+
+LegacyLoginResponse = envelope_serializer("LegacyLoginResponse", LegacyLoginDataSerializer())
+
+
+def login_result(user: User) -> dict:
+    """A new sign-in's tokens and the user, in LoginResultSerializer's shape."""
+    return {**tokens_for(user=user), "user": UserSerializer(user).data}
+
+
+def legacy_login_data(user: User) -> dict:
+    """A new sign-in in LegacyLoginDataSerializer's shape (the existing SPAs' ``data``)."""
+    tokens = tokens_for(user=user)
+    return {
+        "access": tokens["access"],
+        "token": tokens["access"],
+        "refresh": tokens["refresh"],
+        "user_id": user.user_id,
+        "admin_id": user.user_id if user.is_admin else None,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "photo": None,
+        "user": UserSerializer(user).data,
+    }
 
 
 class SignInRefreshSerializer(TokenRefreshSerializer):
@@ -166,9 +167,6 @@ class MemberAccountUpdateSerializer(StrictSerializer):
     is_active = serializers.BooleanField(
         required=False, help_text="False signs the person out everywhere and stops new sign-ins; nothing is deleted."
     )
-
-
-ACCOUNT_UPDATE_FIELDS = ("first_name", "last_name", "phone", "is_active")
 
 
 class MemberAccountSerializer(serializers.Serializer):

@@ -1,4 +1,6 @@
-"""Account workflows: registration, login, tokens, logout, passwords and email codes."""
+"""Account workflows: accounts, login, tokens, logout, passwords and email codes.
+
+Student sign-up (an account and its student profile) is ``students.services.student_register``."""
 
 import logging
 import secrets
@@ -116,25 +118,6 @@ def member_account_update(*, user: User, **fields) -> User:
     if fields:
         user.save(update_fields=list(fields))
     return user
-
-
-def student_register(*, email: str, password: str, school_id: str | None = None, **fields) -> tuple[User, bool]:
-    """The new student, and whether their verification code was emailed.
-
-    The account stands even when the mail server is down: the student is signed in
-    and asks for a new code later (nothing was stored, so no resend cooldown applies).
-    The email goes after commit, so no database lock is held while SMTP answers.
-    """
-    from students.services import student_profile_create  # the profile lives in students/
-
-    with transaction.atomic():
-        user = user_create(email=email, password=password, role=User.Role.STUDENT, **fields)
-        student_profile_create(user=user, school_public_id=school_id or None)
-    try:
-        otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
-    except EmailUnavailable:
-        return user, False
-    return user, True
 
 
 def user_authenticate(*, email: str, password: str, roles: tuple[str, ...] | None = None) -> User:

@@ -4,8 +4,8 @@ from . import api, compat_api
 
 app_name = "accounts"
 
+# Sign-up (register/, register-student/) makes a student profile: students/urls.py serves it.
 urlpatterns = [
-    path("register/", api.RegisterApi.as_view(), name="register"),
     path("login/", api.LoginApi.as_view(), name="login"),
     path("token/refresh/", api.ThrottledTokenRefreshApi.as_view(), name="token-refresh"),
     path("token/verify/", api.ThrottledTokenVerifyApi.as_view(), name="token-verify"),
@@ -19,5 +19,4 @@ urlpatterns = [
     # The existing Mr ICT apps' paths.
     path("login-student/", compat_api.StudentLoginApi.as_view(), name="login-student"),
     path("login-admin/", compat_api.AdminLoginApi.as_view(), name="login-admin"),
-    path("register-student/", compat_api.StudentRegisterApi.as_view(), name="register-student"),
 ]

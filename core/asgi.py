@@ -11,8 +11,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import OriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from core.daphne_patch import stop_twisted_form_parsing  # noqa: E402
-from core.ws_auth import JWTAuthMiddleware  # noqa: E402
 from llm_tutor.routing import websocket_urlpatterns as tutor_ws  # noqa: E402
 from notifications.routing import websocket_urlpatterns as notifications_ws  # noqa: E402
 from video_tutorials.routing import websocket_urlpatterns as recordings_ws  # noqa: E402

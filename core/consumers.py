@@ -9,9 +9,11 @@ import time
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from redis.exceptions import RedisError
 
-from .ws_auth import BEARER_SUBPROTOCOL
-
 logger = logging.getLogger(__name__)
+
+# A client that sends its token as a subprotocol (``bearer, <access>``, read by
+# accounts.ws_auth) is answered with this one, as browsers require.
+BEARER_SUBPROTOCOL = "bearer"
 
 # No usable token: refused at connect, or the token expired while the socket was open.
 # Either way the client refreshes its access token and reconnects.

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
+from notifications.services import notifications_send_many
+
 from .models import ContentTransition, Course, Enrollment, LearningDay, Lesson, LessonProgress, Module, PublishStatus
 
 MAX_POSITION_WITHOUT_DURATION = 6 * 3600  # a lesson recording is never longer than this
@@ -188,3 +190,15 @@ def content_transition(*, instance, action: str, by, notes: str = ""):
         performed_by=by,
     )
     return instance
+
+
+# --- telling enrolled students ---------------------------------------------------------
+
+
+def notify_enrolled_students(*, course: Course, kind: str, title: str, body: str = "", data: dict | None = None) -> int:
+    """One notification per active student enrolled in ``course``; returns how many were sent."""
+    recipients = [
+        enrollment.user
+        for enrollment in Enrollment.objects.filter(course=course, user__is_active=True).select_related("user")
+    ]
+    return len(notifications_send_many(recipients=recipients, kind=kind, title=title, body=body, data=data))

@@ -10,12 +10,8 @@ from rest_framework.views import APIView
 from core.query import QuerySerializer
 
 from . import services
-from .models import Notification
+from .selectors import notifications_for
 from .serializers import MarkedSerializer, NotificationSerializer, UnreadCountSerializer
-
-
-def own_notifications(user):
-    return Notification.objects.filter(recipient=user)
 
 
 class NotificationQuerySerializer(QuerySerializer):
@@ -30,22 +26,19 @@ class NotificationListApi(ListAPIView):
     def get_queryset(self):
         query = NotificationQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        queryset = own_notifications(self.request.user)
-        if query.validated_data.get("unread"):
-            queryset = queryset.filter(read_at__isnull=True)
-        return queryset
+        return notifications_for(user=self.request.user, unread_only=query.validated_data.get("unread", False))
 
 
 class UnreadCountApi(APIView):
     @extend_schema(responses={200: UnreadCountSerializer}, tags=["notifications"])
     def get(self, request):
-        return Response({"unread": own_notifications(request.user).filter(read_at__isnull=True).count()})
+        return Response({"unread": notifications_for(user=request.user, unread_only=True).count()})
 
 
 class MarkReadApi(APIView):
     @extend_schema(request=None, responses={200: NotificationSerializer}, tags=["notifications"])
     def post(self, request, notification_id: str):
-        notification = get_object_or_404(own_notifications(request.user), notification_id=notification_id)
+        notification = get_object_or_404(notifications_for(user=request.user), notification_id=notification_id)
         return Response(NotificationSerializer(services.notification_mark_read(notification=notification)).data)
 
 

@@ -9,24 +9,14 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from .models import Notification
+from .selectors import notifications_for
+from .serializers import NotificationSerializer
 
 logger = logging.getLogger(__name__)
 
 
 def notification_group(user_id: str) -> str:
     return f"notifications.{user_id}"
-
-
-def notification_payload(notification: Notification) -> dict:
-    return {
-        "notification_id": notification.notification_id,
-        "kind": notification.kind,
-        "title": notification.title,
-        "body": notification.body,
-        "data": notification.data,
-        "read_at": notification.read_at.isoformat() if notification.read_at else None,
-        "created_at": notification.created_at.isoformat(),
-    }
 
 
 def _push(user_id: str, payload: dict) -> None:
@@ -43,27 +33,28 @@ def _push(user_id: str, payload: dict) -> None:
 
 
 def notification_send(*, recipient, kind: str, title: str, body: str = "", data: dict | None = None) -> Notification:
-    notification = Notification.objects.create(recipient=recipient, kind=kind, title=title, body=body, data=data or {})
-    payload = notification_payload(notification)
-    transaction.on_commit(lambda: _push(recipient.user_id, payload))
+    (notification,) = notifications_send_many(recipients=[recipient], kind=kind, title=title, body=body, data=data)
     return notification
 
 
-def notify_course_students(*, course, kind: str, title: str, body: str = "", data: dict | None = None) -> int:
-    """One notification per student enrolled in ``course``; returns how many were sent."""
-    from courses.models import Enrollment
-
-    recipients = [
-        enrollment.user
-        for enrollment in Enrollment.objects.filter(course=course, user__is_active=True).select_related("user")
-    ]
+def notifications_send_many(
+    *, recipients, kind: str, title: str, body: str = "", data: dict | None = None
+) -> list[Notification]:
+    """The same notification for each of ``recipients`` (users), in one insert, each pushed
+    to its recipient's open websockets after commit."""
+    recipients = list(recipients)
     notifications = Notification.objects.bulk_create(
         [Notification(recipient=user, kind=kind, title=title, body=body, data=data or {}) for user in recipients]
     )
     for user, notification in zip(recipients, notifications, strict=True):
-        payload = notification_payload(notification)
-        transaction.on_commit(lambda user_id=user.user_id, payload=payload: _push(user_id, payload))
-    return len(notifications)
+        _push_on_commit(user, notification)
+    return notifications
+
+
+def _push_on_commit(recipient, notification: Notification) -> None:
+    # The push carries what the REST list shows (one shape); it goes once the row is committed.
+    payload = dict(NotificationSerializer(notification).data)
+    transaction.on_commit(lambda: _push(recipient.user_id, payload))
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
@@ -74,4 +65,4 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 
 def notifications_mark_all_read(*, user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    return notifications_for(user=user, unread_only=True).update(read_at=timezone.now())

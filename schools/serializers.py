@@ -1,6 +1,5 @@
 from rest_framework import serializers
 
-from core.query import QuerySerializer
 from core.serializers import RejectUnknownFieldsMixin
 
 from .models import School, SchoolClass
@@ -27,16 +26,3 @@ class PublicSchoolSerializer(serializers.ModelSerializer):
     class Meta:
         model = School
         fields = ["school_id", "name", "region", "district"]
-
-
-class PublicSchoolListSerializer(serializers.Serializer):
-    schools = PublicSchoolSerializer(many=True)
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-
-
-class SchoolQuerySerializer(QuerySerializer):
-    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    page = serializers.IntegerField(min_value=1, required=False, default=1)
-    page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=50)

@@ -1,62 +1,66 @@
-"""Student accounts managed by admins (the student app's own calls are in compat_api.py)."""
+"""Student sign-up (clean API), and student accounts managed by admins (the student app's
+own calls, its sign-up included, are in compat_api.py)."""
 
-from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.filters import SearchFilter
-from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.permissions import IsAdminRole
+from accounts.member_api import MemberDetailApi, MemberListApi
+from accounts.serializers import login_result
+from core.api import PublicApi
 
 from . import services
 from .filters import StudentFilter
 from .selectors import students_for_admin
-from .serializers import AdminStudentCreateSerializer, AdminStudentSerializer, AdminStudentUpdateSerializer
+from .serializers import (
+    AdminStudentCreateSerializer,
+    AdminStudentSerializer,
+    AdminStudentUpdateSerializer,
+    RegisterResultSerializer,
+    RegisterSerializer,
+)
 
 
-def student_for_admin(user_id: str):
-    student = students_for_admin().filter(user__user_id=user_id).first()
-    if student is None:
-        raise Http404
-    return student
+class RegisterApi(PublicApi):
+    # POST /api/accounts/register/: a student's own sign-up, which signs them in.
+    throttle_scope = "register"
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisterResultSerializer}, tags=["accounts"])
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, code_sent = services.student_register(**serializer.validated_data)
+        return self.signed_up(user, code_sent=code_sent)
+
+    def signed_up(self, user, *, code_sent: bool) -> Response:
+        return Response({**login_result(user), "verification_email_sent": code_sent}, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["admin people"])
-class AdminStudentListApi(ListAPIView):
-    permission_classes = [IsAdminRole]
+@extend_schema_view(post=extend_schema(request=AdminStudentCreateSerializer, responses={201: AdminStudentSerializer}))
+class AdminStudentListApi(MemberListApi):
     serializer_class = AdminStudentSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    create_serializer_class = AdminStudentCreateSerializer
     filterset_class = StudentFilter
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
 
-    def get_queryset(self):
+    def members(self):
         return students_for_admin()
 
-    @extend_schema(request=AdminStudentCreateSerializer, responses={201: AdminStudentSerializer})
-    def post(self, request):
-        serializer = AdminStudentCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        student = services.student_create(**serializer.validated_data)
-        return Response(
-            AdminStudentSerializer(student_for_admin(student.user.user_id)).data, status=status.HTTP_201_CREATED
-        )
+    def member_create(self, **fields):
+        return services.student_create(**fields)
 
 
 @extend_schema(tags=["admin people"])
-class AdminStudentDetailApi(APIView):
-    permission_classes = [IsAdminRole]
+@extend_schema_view(
+    get=extend_schema(responses={200: AdminStudentSerializer}),
+    patch=extend_schema(request=AdminStudentUpdateSerializer, responses={200: AdminStudentSerializer}),
+)
+class AdminStudentDetailApi(MemberDetailApi):
+    serializer_class = AdminStudentSerializer
+    update_serializer_class = AdminStudentUpdateSerializer
 
-    @extend_schema(responses={200: AdminStudentSerializer})
-    def get(self, request, user_id: str):
-        return Response(AdminStudentSerializer(student_for_admin(user_id)).data)
+    def members(self):
+        return students_for_admin()
 
-    @extend_schema(request=AdminStudentUpdateSerializer, responses={200: AdminStudentSerializer})
-    def patch(self, request, user_id: str):
-        student = student_for_admin(user_id)
-        serializer = AdminStudentUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.student_update(student=student, **serializer.validated_data)
-        return Response(AdminStudentSerializer(student_for_admin(user_id)).data)
+    def member_update(self, member, **changes):
+        return services.student_update(student=member, **changes)

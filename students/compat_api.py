@@ -1,10 +1,11 @@
 """The student SPA's "experience" endpoints, in the exact shapes it reads:
 ``{"message", "data"}`` envelopes around the same selectors the clean API uses."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.views import APIView
 
+from accounts.serializers import LegacyLoginResponse, legacy_login_data
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
@@ -20,7 +21,8 @@ from courses.serializers import (
 from courses.services import enrollment_create
 
 from . import selectors, services
-from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer
+from .api import RegisterApi
+from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer, RegisterSerializer
 
 
 class CatalogDataSerializer(serializers.Serializer):
@@ -155,3 +157,18 @@ class ExperienceLessonProgressApi(APIView):
     def patch(self, request, lesson_id: str):
         progress = progress_update(request=request, lesson_id=lesson_id)
         return enveloped(ProgressSerializer(progress).data, message="Progress saved.")
+
+
+@extend_schema_view(
+    post=extend_schema(request=RegisterSerializer, responses={201: LegacyLoginResponse}, tags=["accounts (apps)"])
+)
+class StudentRegisterApi(RegisterApi):
+    # POST /api/accounts/register-student/: the same sign-up, answered in the SPA's login shape.
+
+    def signed_up(self, user, *, code_sent: bool):
+        message = (
+            "Account created."
+            if code_sent
+            else "Account created. We could not send your verification code right now; ask for a new one later."
+        )
+        return enveloped(legacy_login_data(user), message=message, status=status.HTTP_201_CREATED)

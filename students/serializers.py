@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.serializers import (
+    LoginResultSerializer,
     MemberAccountCreateSerializer,
     MemberAccountSerializer,
     MemberAccountUpdateSerializer,
@@ -11,6 +12,33 @@ from core.serializers import RejectUnknownFieldsMixin
 from schools.models import Level, School, SchoolClass
 
 from .models import Student
+
+
+class RegisterSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    # Student sign-up: the account's fields and the student's school.
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    password2 = serializers.CharField(max_length=128, write_only=True, required=False)
+    first_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=64, required=False, allow_blank=True, default="Ghana")
+    school_id = serializers.CharField(max_length=32, required=False, allow_blank=True, allow_null=True)
+    preferred_language = LanguageField(required=False, default="en")
+    fcm_token = serializers.CharField(max_length=512, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "password2" in attrs and attrs["password2"] != attrs["password"]:
+            raise serializers.ValidationError({"password2": ["The two passwords do not match."]})
+        attrs.pop("password2", None)
+        attrs.pop("fcm_token", None)
+        return attrs
+
+
+class RegisterResultSerializer(LoginResultSerializer):
+    verification_email_sent = serializers.BooleanField(
+        help_text="False when the mail server was down: ask for a new code with email/verify/."
+    )
 
 
 class ExperienceProfileSerializer(serializers.Serializer):

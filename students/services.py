@@ -1,10 +1,10 @@
-"""Student profile workflows, and student accounts opened and changed by admins."""
+"""Student sign-up and profile workflows, and student accounts opened and changed by admins."""
 
 from django.db import transaction
 from rest_framework.exceptions import PermissionDenied, ValidationError
 
-from accounts.models import User
-from accounts.services import member_account_create, member_account_update
+from accounts.models import OneTimeCode, User
+from accounts.services import EmailUnavailable, member_account_create, member_account_update, otp_send, user_create
 from schools.models import School, SchoolClass
 
 from .models import Student
@@ -17,6 +17,23 @@ def student_profile_create(*, user, school_public_id: str | None = None, **field
         if school is None:
             raise ValidationError({"school_id": ["Unknown school."]})
     return Student.objects.create(user=user, school=school, **fields)
+
+
+def student_register(*, email: str, password: str, school_id: str | None = None, **fields) -> tuple[User, bool]:
+    """The new student (account and profile), and whether their verification code was emailed.
+
+    The account stands even when the mail server is down: the student is signed in
+    and asks for a new code later (nothing was stored, so no resend cooldown applies).
+    The email goes after commit, so no database lock is held while SMTP answers.
+    """
+    with transaction.atomic():
+        user = user_create(email=email, password=password, role=User.Role.STUDENT, **fields)
+        student_profile_create(user=user, school_public_id=school_id or None)
+    try:
+        otp_send(user=user, purpose=OneTimeCode.Purpose.VERIFY_EMAIL)
+    except EmailUnavailable:
+        return user, False
+    return user, True
 
 
 def student_profile_for(*, user) -> Student:

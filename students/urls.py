@@ -3,6 +3,10 @@ from django.urls import path
 from . import api, compat_api
 
 urlpatterns = [
+    # Under /api/accounts/ with the other account paths: sign-up makes a student profile,
+    # so it is served here, above accounts/ (which cannot import students/).
+    path("accounts/register/", api.RegisterApi.as_view(), name="register"),
+    path("accounts/register-student/", compat_api.StudentRegisterApi.as_view(), name="register-student"),
     path("admin/students/", api.AdminStudentListApi.as_view(), name="admin-students"),
     path("admin/students/<str:user_id>/", api.AdminStudentDetailApi.as_view(), name="admin-student"),
     path("students/experience/me/", compat_api.ExperienceMeApi.as_view(), name="experience-me"),

@@ -1,28 +1,20 @@
 """The teacher dashboard (their school's students and classes with progress per course),
 and teacher accounts managed by admins."""
 
-from django.http import Http404
-from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.filters import SearchFilter
-from rest_framework.generics import ListAPIView
-from rest_framework.response import Response
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.views import APIView
 
+from accounts.member_api import MemberDetailApi, MemberListApi
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
-from core.permissions import IsAdminRole, IsTeacherOrAdmin
+from core.permissions import IsTeacherOrAdmin
 from core.query import QuerySerializer
 
 from . import services
 from .filters import TeacherFilter
 from .selectors import SORTABLE, dashboard_rows, dashboard_students, dashboard_summary, teachers_for_admin
 from .serializers import AdminTeacherCreateSerializer, AdminTeacherSerializer, AdminTeacherUpdateSerializer
-
-
-class DashboardPagination(PageNumberPagination):
-    page_size = 50  # a class or two per screen
 
 
 class DashboardQuerySerializer(QuerySerializer):
@@ -85,6 +77,7 @@ TeacherDashboardResponse = envelope_serializer("TeacherDashboardResponse", Teach
 
 class TeacherDashboardApi(APIView):
     permission_classes = [IsTeacherOrAdmin]
+    default_page_size = 50  # a class or two per screen
 
     @extend_schema(parameters=[DashboardQuerySerializer], responses={200: TeacherDashboardResponse}, tags=["teachers"])
     def get(self, request):
@@ -92,7 +85,7 @@ class TeacherDashboardApi(APIView):
         query.is_valid(raise_exception=True)
         filters = {k: query.validated_data[k] for k in ("school_id", "class_id", "course_id")}
         students = dashboard_students(user=request.user, sort=query.validated_data["sort"], **filters)
-        paginator = DashboardPagination()
+        paginator = PageNumberPagination()
         page = paginator.paginate_queryset(students, request, view=self)
         return enveloped(
             {
@@ -108,46 +101,31 @@ class TeacherDashboardApi(APIView):
 # --- teacher accounts, for admins ---------------------------------------------------
 
 
-def teacher_for_admin(user_id: str):
-    teacher = teachers_for_admin().filter(user__user_id=user_id).first()
-    if teacher is None:
-        raise Http404
-    return teacher
-
-
 @extend_schema(tags=["admin people"])
-class AdminTeacherListApi(ListAPIView):
-    permission_classes = [IsAdminRole]
+@extend_schema_view(post=extend_schema(request=AdminTeacherCreateSerializer, responses={201: AdminTeacherSerializer}))
+class AdminTeacherListApi(MemberListApi):
     serializer_class = AdminTeacherSerializer
-    filter_backends = [DjangoFilterBackend, SearchFilter]
+    create_serializer_class = AdminTeacherCreateSerializer
     filterset_class = TeacherFilter
-    search_fields = ["user__email", "user__first_name", "user__last_name"]
 
-    def get_queryset(self):
+    def members(self):
         return teachers_for_admin()
 
-    @extend_schema(request=AdminTeacherCreateSerializer, responses={201: AdminTeacherSerializer})
-    def post(self, request):
-        serializer = AdminTeacherCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        teacher = services.teacher_create(**serializer.validated_data)
-        return Response(
-            AdminTeacherSerializer(teacher_for_admin(teacher.user.user_id)).data, status=status.HTTP_201_CREATED
-        )
+    def member_create(self, **fields):
+        return services.teacher_create(**fields)
 
 
 @extend_schema(tags=["admin people"])
-class AdminTeacherDetailApi(APIView):
-    permission_classes = [IsAdminRole]
+@extend_schema_view(
+    get=extend_schema(responses={200: AdminTeacherSerializer}),
+    patch=extend_schema(request=AdminTeacherUpdateSerializer, responses={200: AdminTeacherSerializer}),
+)
+class AdminTeacherDetailApi(MemberDetailApi):
+    serializer_class = AdminTeacherSerializer
+    update_serializer_class = AdminTeacherUpdateSerializer
 
-    @extend_schema(responses={200: AdminTeacherSerializer})
-    def get(self, request, user_id: str):
-        return Response(AdminTeacherSerializer(teacher_for_admin(user_id)).data)
+    def members(self):
+        return teachers_for_admin()
 
-    @extend_schema(request=AdminTeacherUpdateSerializer, responses={200: AdminTeacherSerializer})
-    def patch(self, request, user_id: str):
-        teacher = teacher_for_admin(user_id)
-        serializer = AdminTeacherUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.teacher_update(teacher=teacher, **serializer.validated_data)
-        return Response(AdminTeacherSerializer(teacher_for_admin(user_id)).data)
+    def member_update(self, member, **changes):
+        return services.teacher_update(teacher=member, **changes)

@@ -25,6 +25,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from core.errors import InsufficientStorage, PayloadTooLarge, ServiceUnavailable
 from core.public_urls import public_base
+from courses import services as course_services
 from courses.selectors import lesson_is_open_to_students
 
 from . import transcoding
@@ -804,12 +805,8 @@ def _queue_warm_json(recording_pk: int, base: str) -> None:
 
 
 def _notify_students(recording: Recording) -> None:
-    try:
-        from notifications.services import notify_course_students
-    except ImportError:
-        return
     lesson = recording.lesson
-    notify_course_students(
+    course_services.notify_enrolled_students(
         course=lesson.module.course,
         kind="recording_published",
         title=f"New lesson video: {lesson.title}",

@@ -9,7 +9,7 @@ from conftest import ws_connect
 from core.asgi import application
 from core.consumers import CLOSE_TRY_AGAIN_LATER
 from notifications.models import Notification
-from notifications.services import notification_send
+from notifications.services import notification_send, notifications_send_many
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -163,3 +163,37 @@ def test_the_schema_declares_the_unread_parameter(client):
 
     assert parameters["unread"]["in"] == "query" and parameters["unread"]["schema"]["type"] == "boolean"
     assert {"page", "page_size"} <= set(parameters)
+
+
+async def test_the_websocket_push_is_the_notification_as_the_list_shows_it(make_user, client_for):
+    from asgiref.sync import sync_to_async
+
+    student = await sync_to_async(make_user)()
+    communicator, connected, _ = await connect(student)
+    assert connected
+    await sync_to_async(notification_send)(
+        recipient=student, kind="lesson_published", title="Loops", body="Watch it now.", data={"lesson_id": "LSN-1"}
+    )
+    pushed = await communicator.receive_json_from(timeout=5)
+    listed = await sync_to_async(lambda: client_for(student).get("/api/notifications/").json()["results"])()
+    await communicator.disconnect()
+
+    assert pushed == listed[0]
+    assert set(pushed) == {"notification_id", "kind", "title", "body", "data", "is_read", "read_at", "created_at"}
+
+
+def test_sending_to_many_is_one_insert_and_each_recipient_gets_their_own(make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = []
+    for count in (1, 20):
+        Notification.objects.all().delete()
+        users = [make_user() for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            sent = notifications_send_many(recipients=users, kind="recording_published", title="New video")
+        queries.append([q["sql"] for q in captured.captured_queries if "INSERT" in q["sql"] or "SELECT" in q["sql"]])
+
+        assert len(sent) == count
+        assert sorted(Notification.objects.values_list("recipient_id", flat=True)) == sorted(u.pk for u in users)
+    assert [len(q) for q in queries] == [1, 1]  # one INSERT, whatever the number of recipients

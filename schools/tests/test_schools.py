@@ -73,3 +73,16 @@ def test_school_lists_run_a_flat_number_of_queries(admin_client, api_client, dja
         assert admin_client.get("/api/schools/?page_size=100").json()["count"] == rows
     with django_assert_num_queries(2):  # count, page
         assert api_client.get("/api/schools/get-all-schools/?page_size=100").json()["data"]["count"] == rows
+
+
+def test_the_sign_up_list_pages_50_schools_unless_asked_otherwise(api_client):
+    for number in range(51):
+        SchoolFactory(name=f"School {number:02d}")
+
+    first = api_client.get("/api/schools/get-all-schools/").json()["data"]
+    second = api_client.get("/api/schools/get-all-schools/?page=2").json()["data"]
+    small = api_client.get("/api/schools/get-all-schools/?page_size=10").json()["data"]
+
+    assert (len(first["schools"]), first["count"], first["page"], first["total_pages"]) == (50, 51, 1, 2)
+    assert [s["name"] for s in second["schools"]] == ["School 50"]
+    assert (len(small["schools"]), small["total_pages"]) == (10, 6)

@@ -224,10 +224,7 @@ def test_lesson_media_for_students_and_admins_in_constant_queries(
 
 def test_publishing_notifies_enrolled_students(monkeypatch, ready_recording):
     calls = []
-    import types
-
-    fake = types.SimpleNamespace(notify_course_students=lambda **kw: calls.append(kw))
-    monkeypatch.setitem(__import__("sys").modules, "notifications.services", fake)
+    monkeypatch.setattr("courses.services.notify_enrolled_students", lambda **kw: calls.append(kw))
     services.recording_publish(recording=ready_recording, by=None)
     services.recording_publish(recording=ready_recording, by=None)  # already published: no second notice
     assert len(calls) == 1 and calls[0]["course"] == ready_recording.lesson.module.course
@@ -375,12 +372,8 @@ def test_if_modified_since_sees_a_change_of_the_lesson(student_client, ready_rec
 
 @pytest.fixture
 def notices(monkeypatch) -> list[dict]:
-    import sys
-    import types
-
     calls: list[dict] = []
-    fake = types.SimpleNamespace(notify_course_students=lambda **kw: calls.append(kw))
-    monkeypatch.setitem(sys.modules, "notifications.services", fake)
+    monkeypatch.setattr("courses.services.notify_enrolled_students", lambda **kw: calls.append(kw))
     return calls
 
 

@@ -3,7 +3,8 @@
 The token comes from the query string (``?token=<access>``) or, so it stays out of
 logs, from the subprotocols (``Sec-WebSocket-Protocol: bearer, <access>``). Its expiry
 goes into ``scope["token_expires_at"]``: the consumer closes the socket then
-(core.consumers), so a socket never outlives the token that opened it.
+(core.consumers), so a socket never outlives the token that opened it. core/asgi.py
+puts this middleware in front of every websocket route.
 """
 
 from urllib.parse import parse_qs
@@ -13,7 +14,9 @@ from django.contrib.auth.models import AnonymousUser
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-BEARER_SUBPROTOCOL = "bearer"
+from core.consumers import BEARER_SUBPROTOCOL
+
+from .authentication import RevocableJWTAuthentication
 
 
 def token_from_scope(scope) -> str | None:
@@ -30,8 +33,6 @@ def token_from_scope(scope) -> str | None:
 @database_sync_to_async
 def session_for_token(raw_token: str) -> tuple:
     """The token's user and its expiry (a Unix time), or an anonymous user and None."""
-    from accounts.authentication import RevocableJWTAuthentication
-
     auth = RevocableJWTAuthentication()
     try:
         validated = auth.get_validated_token(raw_token.encode())
