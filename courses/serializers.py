@@ -10,7 +10,17 @@ from schools.models import Level
 from . import step_checks
 from .lesson_media import LessonVideosField
 from .models import ContentTransition, Course, Lesson, LessonProgress, LessonStep, Module
-from .selectors import can_see_drafts
+
+# What describes a course, in the catalog and in the admin's editor alike.
+COURSE_DESCRIPTION_FIELDS = [
+    "title",
+    "summary",
+    "description",
+    "image",
+    "level",
+    "tags",
+    "estimated_duration_minutes",
+]
 
 
 class LessonSummarySerializer(serializers.ModelSerializer):
@@ -48,13 +58,7 @@ class CourseSerializer(serializers.ModelSerializer):
         model = Course
         fields = [
             "course_id",
-            "title",
-            "summary",
-            "description",
-            "image",
-            "level",
-            "tags",
-            "estimated_duration_minutes",
+            *COURSE_DESCRIPTION_FIELDS,
             "lesson_count",
             "is_enrolled",
             "published_at",
@@ -102,10 +106,6 @@ class AdminStepSerializer(StudentStepSerializer):
 
     class Meta(StudentStepSerializer.Meta):
         fields = [*StudentStepSerializer.Meta.fields, *STEP_ANSWER_FIELDS]
-
-
-def step_serializer_for(user) -> type[StudentStepSerializer]:
-    return AdminStepSerializer if can_see_drafts(user) else StudentStepSerializer
 
 
 class AdminStepWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -288,13 +288,7 @@ class AdminCourseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "course_id",
-            "title",
-            "summary",
-            "description",
-            "image",
-            "level",
-            "tags",
-            "estimated_duration_minutes",
+            *COURSE_DESCRIPTION_FIELDS,
             "modules",
             *STATUS_FIELDS,
         ]

@@ -1,6 +1,5 @@
 """Student accounts managed by admins (the student app's own calls are in compat_api.py)."""
 
-from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,15 +12,8 @@ from core.permissions import IsAdminRole
 
 from . import services
 from .filters import StudentFilter
-from .selectors import students_for_admin
+from .selectors import student_for_admin, students_for_admin
 from .serializers import AdminStudentCreateSerializer, AdminStudentSerializer, AdminStudentUpdateSerializer
-
-
-def student_for_admin(user_id: str):
-    student = students_for_admin().filter(user__user_id=user_id).first()
-    if student is None:
-        raise Http404
-    return student
 
 
 @extend_schema(tags=["admin people"])

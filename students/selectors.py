@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
@@ -106,3 +107,8 @@ def students_for_admin() -> QuerySet[Student]:
         .select_related("user", "school", "school_class")
         .order_by("user__last_name", "user__first_name", "id")
     )
+
+
+def student_for_admin(user_id: str) -> Student:
+    """The student account ``user_id`` names, else Http404."""
+    return get_object_or_404(students_for_admin(), user__user_id=user_id)
