@@ -4,8 +4,9 @@ SPA's ``{"message", "data"}`` envelope (CLIENT_CONTRACT.md). A course, module or
 named in the URL by its public id or (old links) its numeric id.
 
 One class per operation and kind, so a grep for the URL's view finds its code:
-``AdminCourseDetailApi``, ``AdminModulePublishApi``, ... The shared steps live in the bases:
-``AdminContentDetailApi`` (read, edit), ``AdminContentCreateApi``, ``AdminContentTransitionApi``.
+``AdminCourseDetailApi``, ``AdminModuleTransitionApi`` (its URLs name the transition), ...
+The shared steps live in the bases: ``AdminContentDetailApi`` (read, edit),
+``AdminContentCreateApi``, ``AdminContentTransitionApi``.
 """
 
 from django.shortcuts import get_object_or_404
@@ -131,13 +132,13 @@ class AdminContentCreateApi(AdminContentMixin, AdminApi):
 
 
 class AdminContentTransitionApi(AdminContentMixin, AdminApi):
-    action: str  # a key of services.TRANSITIONS
+    transition: str = ""  # a key of services.TRANSITIONS, given by the URL: as_view(transition=...)
 
     def post(self, request, key: str):
         content = self.get_content(key)
         notes = NotesSerializer(data=request.data)
         notes.is_valid(raise_exception=True)
-        services.content_transition(instance=content, action=self.action, by=request.user, **notes.validated_data)
+        services.content_transition(instance=content, action=self.transition, by=request.user, **notes.validated_data)
         # Reloaded like the detail view, so lessons keep their videos in the answer.
         content = self.get_content(key)
         return enveloped(
@@ -190,23 +191,8 @@ class AdminCourseDetailApi(AdminCourseMixin, AdminContentDetailApi):
 
 
 @content_schema
-class AdminCourseSubmitForReviewApi(AdminCourseMixin, AdminContentTransitionApi):
-    action = "submit-for-review"
-
-
-@content_schema
-class AdminCoursePublishApi(AdminCourseMixin, AdminContentTransitionApi):
-    action = "publish"
-
-
-@content_schema
-class AdminCourseArchiveApi(AdminCourseMixin, AdminContentTransitionApi):
-    action = "archive"
-
-
-@content_schema
-class AdminCourseRevertApi(AdminCourseMixin, AdminContentTransitionApi):
-    action = "revert"
+class AdminCourseTransitionApi(AdminCourseMixin, AdminContentTransitionApi):
+    pass
 
 
 AdminAuditLogResponse = envelope_serializer("AdminAuditLogResponse", TransitionSerializer(many=True))
@@ -234,23 +220,8 @@ class AdminModuleDetailApi(AdminModuleMixin, AdminContentDetailApi):
 
 
 @content_schema
-class AdminModuleSubmitForReviewApi(AdminModuleMixin, AdminContentTransitionApi):
-    action = "submit-for-review"
-
-
-@content_schema
-class AdminModulePublishApi(AdminModuleMixin, AdminContentTransitionApi):
-    action = "publish"
-
-
-@content_schema
-class AdminModuleArchiveApi(AdminModuleMixin, AdminContentTransitionApi):
-    action = "archive"
-
-
-@content_schema
-class AdminModuleRevertApi(AdminModuleMixin, AdminContentTransitionApi):
-    action = "revert"
+class AdminModuleTransitionApi(AdminModuleMixin, AdminContentTransitionApi):
+    pass
 
 
 # Lessons
@@ -267,23 +238,8 @@ class AdminLessonDetailApi(AdminLessonMixin, AdminContentDetailApi):
 
 
 @content_schema
-class AdminLessonSubmitForReviewApi(AdminLessonMixin, AdminContentTransitionApi):
-    action = "submit-for-review"
-
-
-@content_schema
-class AdminLessonPublishApi(AdminLessonMixin, AdminContentTransitionApi):
-    action = "publish"
-
-
-@content_schema
-class AdminLessonArchiveApi(AdminLessonMixin, AdminContentTransitionApi):
-    action = "archive"
-
-
-@content_schema
-class AdminLessonRevertApi(AdminLessonMixin, AdminContentTransitionApi):
-    action = "revert"
+class AdminLessonTransitionApi(AdminLessonMixin, AdminContentTransitionApi):
+    pass
 
 
 # --- steps of a lesson -----------------------------------------------------------------
