@@ -12,6 +12,8 @@ from django.db.models import Q
 from core.ids import new_public_id
 from schools.models import Level
 
+from .step_checks import CheckError, validate_checks
+
 
 def new_course_id() -> str:
     return new_public_id("CRS")
@@ -113,8 +115,6 @@ class Lesson(Publishable):
 
 def validate_step_checks(value) -> None:
     """Django admin and model validation: a malformed check is refused with a sentence naming it."""
-    from llm_tutor.checks.schema import CheckError, validate_checks
-
     try:
         validate_checks(value)
     except CheckError as exc:

@@ -7,7 +7,20 @@ from core.query import QuerySerializer
 from core.serializers import RejectUnknownFieldsMixin
 from schools.models import Level
 
+from . import step_checks
+from .lesson_media import LessonVideosField
 from .models import ContentTransition, Course, Lesson, LessonProgress, LessonStep, Module
+
+# What describes a course, in the catalog and in the admin's editor alike.
+COURSE_DESCRIPTION_FIELDS = [
+    "title",
+    "summary",
+    "description",
+    "image",
+    "level",
+    "tags",
+    "estimated_duration_minutes",
+]
 
 
 class LessonSummarySerializer(serializers.ModelSerializer):
@@ -45,13 +58,7 @@ class CourseSerializer(serializers.ModelSerializer):
         model = Course
         fields = [
             "course_id",
-            "title",
-            "summary",
-            "description",
-            "image",
-            "level",
-            "tags",
-            "estimated_duration_minutes",
+            *COURSE_DESCRIPTION_FIELDS,
             "lesson_count",
             "is_enrolled",
             "published_at",
@@ -68,8 +75,16 @@ class CourseSerializer(serializers.ModelSerializer):
         return course.pk in self.context.get("enrolled_ids", set())
 
 
+# What a step's answer is made of: a student never gets these, wherever the step is shown.
+STEP_ANSWER_FIELDS = ["expected_code", "page_html", "checks"]
+
+
 class StudentStepSerializer(serializers.ModelSerializer):
-    """A step as students see it: never the expected code."""
+    """A step as students see it, never its answer: the one definition, for the lesson player,
+    the tutor and the offline bundle. A use that shows fewer fields, or one under an older name,
+    subclasses it and picks its ``Meta.fields`` from these."""
+
+    curriculum_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = LessonStep
@@ -83,11 +98,14 @@ class StudentStepSerializer(serializers.ModelSerializer):
             "estimated_minutes",
             "curriculum_ids",
         ]
+        read_only_fields = fields  # an answer shape: every field is always there
 
 
 class AdminStepSerializer(StudentStepSerializer):
+    """A step with its answer, for admins."""
+
     class Meta(StudentStepSerializer.Meta):
-        fields = [*StudentStepSerializer.Meta.fields, "expected_code", "page_html", "checks"]
+        fields = [*StudentStepSerializer.Meta.fields, *STEP_ANSWER_FIELDS]
 
 
 class AdminStepWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -102,11 +120,9 @@ class AdminStepWriteSerializer(RejectUnknownFieldsMixin, serializers.ModelSerial
         extra_kwargs = {"step_number": {"max_value": 10_000}, "estimated_minutes": {"max_value": 600}}
 
     def validate_checks(self, value):
-        from llm_tutor.checks.schema import CheckError, validate_checks
-
         try:
-            return validate_checks(value)
-        except CheckError as exc:
+            return step_checks.validate_checks(value)
+        except step_checks.CheckError as exc:
             raise serializers.ValidationError(str(exc)) from exc
 
     def validate_language(self, value):
@@ -136,6 +152,19 @@ class ProgressSerializer(serializers.ModelSerializer):
     def get_completed(self, progress) -> bool:
         return progress.completed_at is not None
 
+    @staticmethod
+    def not_started(lesson) -> dict:
+        """The progress of a lesson the student has not saved any on yet (no row)."""
+        return {
+            "lesson_id": lesson.lesson_id,
+            "last_position_seconds": 0,
+            "steps_completed": [],
+            "time_spent_seconds": 0,
+            "completed": False,
+            "completed_at": None,
+            "updated_at": None,
+        }
+
 
 class ProgressUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     last_position_seconds = serializers.FloatField(min_value=0, required=False)
@@ -146,25 +175,12 @@ class ProgressUpdateSerializer(RejectUnknownFieldsMixin, serializers.Serializer)
     time_spent_seconds = serializers.IntegerField(min_value=0, max_value=10**7, required=False)
 
 
-class VideoSerializer(serializers.Serializer):
-    recording_id = serializers.CharField()
-    video_url = serializers.CharField(allow_null=True)
-    subtitles_url = serializers.CharField(allow_null=True)
-    duration = serializers.FloatField(allow_null=True)
-    language = serializers.CharField()
-    poster_url = serializers.CharField(allow_null=True)
-    audio_url = serializers.CharField(allow_null=True)
-    snapshots_url = serializers.CharField()
-    bundle_url = serializers.CharField()
-    renditions = serializers.ListField(child=serializers.DictField())
-
-
 class LessonPlayerSerializer(serializers.ModelSerializer):
     course_id = serializers.CharField(source="module.course.course_id")
     module_id = serializers.CharField(source="module.module_id")
     steps = serializers.SerializerMethodField()
-    videos = serializers.SerializerMethodField()
-    recording = serializers.SerializerMethodField()
+    videos = LessonVideosField()
+    recording = LessonVideosField(first_only=True)
     progress = serializers.SerializerMethodField()
 
     class Meta:
@@ -190,15 +206,6 @@ class LessonPlayerSerializer(serializers.ModelSerializer):
     def get_steps(self, lesson) -> list[dict]:
         serializer = AdminStepSerializer if self.context.get("is_admin") else StudentStepSerializer
         return serializer(lesson.steps.all(), many=True).data
-
-    @extend_schema_field(VideoSerializer(many=True))
-    def get_videos(self, lesson) -> list[dict]:
-        return self.context.get("videos", [])
-
-    @extend_schema_field(VideoSerializer(allow_null=True))
-    def get_recording(self, lesson) -> dict | None:
-        videos = self.context.get("videos", [])
-        return videos[0] if videos else None
 
     @extend_schema_field(ProgressSerializer(allow_null=True))
     def get_progress(self, lesson) -> dict | None:
@@ -232,7 +239,7 @@ STATUS_FIELDS = ["status", "status_display", "review_notes", "submitted_for_revi
 class AdminLessonSerializer(serializers.ModelSerializer):
     module = serializers.SlugRelatedField(slug_field="module_id", queryset=Module.objects.all())
     status_display = serializers.CharField(source="get_status_display", read_only=True)
-    videos = serializers.SerializerMethodField()
+    videos = LessonVideosField()
     steps = AdminStepSerializer(many=True, read_only=True)
     thumbnail = serializers.ImageField(read_only=True)
 
@@ -256,10 +263,6 @@ class AdminLessonSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["id", "lesson_id", *STATUS_FIELDS]
         extra_kwargs = {"order": {"max_value": 10_000}, "duration_seconds": {"max_value": 6 * 3600}}
-
-    @extend_schema_field(VideoSerializer(many=True))
-    def get_videos(self, lesson) -> list[dict]:
-        return self.context.get("videos_by_lesson", {}).get(lesson.pk, [])
 
 
 class AdminModuleSerializer(serializers.ModelSerializer):
@@ -285,13 +288,7 @@ class AdminCourseSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "course_id",
-            "title",
-            "summary",
-            "description",
-            "image",
-            "level",
-            "tags",
-            "estimated_duration_minutes",
+            *COURSE_DESCRIPTION_FIELDS,
             "modules",
             *STATUS_FIELDS,
         ]

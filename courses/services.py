@@ -7,7 +7,18 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 
 from notifications.services import notifications_send_many
 
-from .models import ContentTransition, Course, Enrollment, LearningDay, Lesson, LessonProgress, Module, PublishStatus
+from .lesson_media import has_transcoded_recording
+from .models import (
+    ContentTransition,
+    Course,
+    Enrollment,
+    LearningDay,
+    Lesson,
+    LessonProgress,
+    LessonStep,
+    Module,
+    PublishStatus,
+)
 
 MAX_POSITION_WITHOUT_DURATION = 6 * 3600  # a lesson recording is never longer than this
 
@@ -87,8 +98,6 @@ def course_create(*, by, **fields) -> Course:
 
 def lesson_step_create(*, lesson: Lesson, **fields):
     """A retried create answers 400 (the step number is taken), never a second copy."""
-    from .models import LessonStep
-
     if LessonStep.objects.filter(lesson=lesson, step_number=fields.get("step_number")).exists():
         raise ValidationError({"step_number": ["This lesson already has a step with this number."]})
     try:
@@ -133,12 +142,9 @@ def _course_of(instance) -> Course:
 
 def _why_not_publishable(instance) -> str | None:
     """Published content always leads a student to something to learn."""
-    from video_tutorials.models import Recording
-
     published = PublishStatus.PUBLISHED
     if isinstance(instance, Lesson):
-        has_recording = instance.recordings.filter(status=Recording.Status.READY).exists()
-        if not (instance.steps.exists() or instance.content.strip() or has_recording):
+        if not (instance.steps.exists() or instance.content.strip() or has_transcoded_recording(instance)):
             return "A lesson needs steps, reading content or a transcoded recording before it can be published."
     if isinstance(instance, Module) and not instance.lessons.filter(status=published).exists():
         return "A module needs at least one published lesson before it can be published."

@@ -4,6 +4,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from core.errors import PayloadTooLarge
+from courses.serializers import StudentStepSerializer
 
 from .prompts import LANGUAGE_NAMES
 
@@ -112,19 +113,23 @@ class AskResponseSerializer(_ReplyFields):
     diff = DiffSerializer(allow_null=True)
 
 
-class LessonStepSerializer(serializers.Serializer):
-    step_number = serializers.IntegerField()
-    title = serializers.CharField()
-    description = serializers.CharField(source="instructions")
-    starter_code = serializers.CharField(allow_blank=True)
-    language = serializers.CharField()
-    is_assignment = serializers.BooleanField()
-    estimated_minutes = serializers.IntegerField()
-    curriculum_ids = serializers.ListField(child=serializers.CharField())
+class LessonStepSerializer(StudentStepSerializer):
+    """A step as the tutor client reads it: the student's step, ``instructions`` under the
+    name the existing client reads (``description``)."""
+
+    description = serializers.CharField(source="instructions", read_only=True)
+
+    class Meta(StudentStepSerializer.Meta):
+        fields = ["description" if name == "instructions" else name for name in StudentStepSerializer.Meta.fields]
 
 
 class AdminLessonStepSerializer(LessonStepSerializer):
+    """Admins also get the expected code (not the checks or page: the tutor client shows neither)."""
+
     expected_code = serializers.CharField(allow_blank=True, required=False, help_text="Admins only.")
+
+    class Meta(LessonStepSerializer.Meta):
+        fields = [*LessonStepSerializer.Meta.fields, "expected_code"]
 
 
 class TutorLessonSerializer(serializers.Serializer):

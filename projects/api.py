@@ -9,7 +9,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.ids import as_numeric_id
+from core.ids import as_numeric_id, get_by_public_id_or_pk
 
 from . import services
 from .models import Project, ProjectFile
@@ -29,15 +29,11 @@ def own_projects(user):
 
 
 def own_project(user, project_id: str) -> Project:
-    numeric = as_numeric_id(project_id)
-    lookup = {"pk": numeric} if numeric is not None else {"project_id": project_id}
-    try:
-        return Project.objects.get(owner=user, **lookup)
-    except Project.DoesNotExist as exc:
-        raise Http404 from exc
+    return get_by_public_id_or_pk(Project.objects.filter(owner=user), project_id, public_field="project_id")
 
 
 def own_file(user, file_id: str) -> ProjectFile:
+    # A file has no public id: its URL key is its pk, and anything else names no file.
     numeric = as_numeric_id(file_id)
     if numeric is None:
         raise Http404

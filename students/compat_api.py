@@ -9,8 +9,8 @@ from accounts.serializers import LegacyLoginResponse, legacy_login_data
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
-from courses.api import course_detail_data, get_or_404, lesson_player_data, page_info, progress_update
 from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_entries_for
+from courses.compat_api import PageInfoSerializer, page_info
 from courses.serializers import (
     CourseQuerySerializer,
     CourseSerializer,
@@ -18,19 +18,15 @@ from courses.serializers import (
     ProgressSerializer,
     ProgressUpdateSerializer,
 )
-from courses.services import enrollment_create
+from courses.services import enrollment_create, lesson_progress_update
 
 from . import selectors, services
 from .api import RegisterApi
 from .serializers import ExperienceProfileSerializer, ExperienceProfileUpdateSerializer, RegisterSerializer
 
 
-class CatalogDataSerializer(serializers.Serializer):
+class CatalogDataSerializer(PageInfoSerializer):
     courses = CourseSerializer(many=True)
-    count = serializers.IntegerField()
-    page = serializers.IntegerField()
-    page_size = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
 
 
 class CatalogQuerySerializer(CourseQuerySerializer):
@@ -109,7 +105,7 @@ class ExperienceCatalogApi(APIView):
 
         key_parts = (filters.get("search", ""), filters.get("level", ""), page, page_size)
         found = catalog_entries_for(key_parts=key_parts, user=request.user)
-        if request.user.is_admin:  # admins see drafts: never from the shared cache
+        if course_selectors.can_see_drafts(request.user):  # admins see drafts: never from the shared cache
             data = build()
         else:
             data = cached_catalog_page(key_parts=key_parts, build=build, prefetched=found)
@@ -122,19 +118,24 @@ class ExperienceCatalogApi(APIView):
         return enveloped({**data, "courses": courses})
 
 
+def course_detail(*, user, key: str) -> dict:
+    course = course_selectors.course_with_outline(user=user, key=key)
+    return CourseSerializer(course, context=course_selectors.course_context(user=user)).data
+
+
 class ExperienceCourseApi(APIView):
     @extend_schema(responses={200: CourseResponse}, tags=TAGS)
     def get(self, request, course_id: str):
-        return enveloped(course_detail_data(user=request.user, course_id=course_id))
+        return enveloped(course_detail(user=request.user, key=course_id))
 
 
 class ExperienceEnrollApi(APIView):
     @extend_schema(request=None, responses={200: EnrollResponse, 201: EnrollResponse}, tags=TAGS)
     def post(self, request, course_id: str):
-        course = get_or_404(course_selectors.visible_courses(user=request.user), course_id=course_id)
+        course = course_selectors.access_course(request.user, course_id)
         _, created = enrollment_create(user=request.user, course=course)
         return enveloped(
-            course_detail_data(user=request.user, course_id=course_id),
+            course_detail(user=request.user, key=course_id),
             message="Enrolled." if created else "Already enrolled.",
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
@@ -149,13 +150,18 @@ class ExperienceDashboardApi(APIView):
 class ExperienceLessonApi(APIView):
     @extend_schema(responses={200: LessonResponse}, tags=TAGS)
     def get(self, request, lesson_id: str):
-        return enveloped(lesson_player_data(user=request.user, lesson_id=lesson_id))
+        lesson = course_selectors.lesson_for_player(user=request.user, key=lesson_id)
+        context = course_selectors.lesson_player_context(user=request.user, lesson=lesson)
+        return enveloped(LessonPlayerSerializer(lesson, context=context).data)
 
 
 class ExperienceLessonProgressApi(APIView):
     @extend_schema(request=ProgressUpdateSerializer, responses={200: ProgressResponse}, tags=TAGS)
     def patch(self, request, lesson_id: str):
-        progress = progress_update(request=request, lesson_id=lesson_id)
+        lesson = course_selectors.access_lesson(request.user, lesson_id)
+        update = ProgressUpdateSerializer(data=request.data)
+        update.is_valid(raise_exception=True)
+        progress = lesson_progress_update(user=request.user, lesson=lesson, **update.validated_data)
         return enveloped(ProgressSerializer(progress).data, message="Progress saved.")
 
 

@@ -58,6 +58,20 @@ def grow_recordings(world, n):
         )
 
 
+def grow_lesson_steps_and_recordings(world, n):
+    for _ in range(n):
+        LessonStepFactory(lesson=world["lesson"])
+        Recording.objects.create(
+            title=f"Take {next(counter)}", lesson=world["lesson"], status=Recording.Status.READY, is_published=True
+        )
+
+
+def grow_course_lessons_with_recordings(world, n):
+    for _ in range(n):
+        lesson = LessonStepFactory(lesson=LessonFactory(module=world["module"])).lesson
+        Recording.objects.create(title=f"Take {next(counter)}", lesson=lesson, status=Recording.Status.READY)
+
+
 def grow_audit_log(world, n):
     for _ in range(n):
         ContentTransition.objects.create(
@@ -91,10 +105,15 @@ CASES = [
     ("student", "/api/courses/{course_id}/", grow_course_lessons),
     ("student", "/api/students/experience/catalog/{course_id}/", grow_course_lessons),
     ("student", "/api/students/experience/dashboard/", grow_enrolments_with_progress),
+    ("student", "/api/lessons/{lesson_id}/", grow_lesson_steps_and_recordings),
+    ("student", "/api/students/experience/lessons/{lesson_id}/", grow_lesson_steps_and_recordings),
+    ("admin", "/api/lessons/{lesson_id}/", grow_lesson_steps_and_recordings),
     ("student", "/api/recordings/?page_size=100", grow_recordings),
     ("student", "/api/tutor/history/?page_size=100", grow_tutor_history),
     ("admin", "/api/admin/content/courses/{course_id}/audit-log/", grow_audit_log),
     ("admin", "/api/admin/content/courses/?page_size=100", grow_catalog),
+    ("admin", "/api/admin/content/courses/{course_id}/", grow_course_lessons_with_recordings),
+    ("admin", "/api/admin/content/lessons/{lesson_id}/", grow_lesson_steps_and_recordings),
 ]
 
 
@@ -115,7 +134,11 @@ def world(make_user):
 @pytest.mark.parametrize("actor, url, grow", CASES, ids=[f"{case[1]}" for case in CASES])
 def test_query_count_is_the_same_for_5_and_50_rows(world, client_for, actor, url, grow):
     client = client_for(world[actor])
-    url = url.format(project_id=world["project"].project_id, course_id=world["course"].course_id)
+    url = url.format(
+        project_id=world["project"].project_id,
+        course_id=world["course"].course_id,
+        lesson_id=world["lesson"].lesson_id,
+    )
 
     def queries() -> tuple[int, int]:
         # Both measured cold: a per-student cache (enrolled course ids) warmed by the first

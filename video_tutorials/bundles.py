@@ -18,6 +18,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from rest_framework.exceptions import ValidationError
 
+from courses.serializers import StudentStepSerializer
+
 from .models import Recording, RecordingAsset
 from .selectors import timeline_window
 from .services import STORAGE_ERRORS, _storage_discard, _storage_failure, _storage_save
@@ -38,22 +40,19 @@ class Bundle:
         return default_storage.open(self.name, "rb")
 
 
+class BundleStepSerializer(StudentStepSerializer):
+    """A step as a student's bundle stores it: the student's step (never its answer), without
+    the curriculum ids (the bundle format predates them)."""
+
+    class Meta(StudentStepSerializer.Meta):
+        fields = [name for name in StudentStepSerializer.Meta.fields if name != "curriculum_ids"]
+
+
 def _lesson_payload(recording: Recording) -> dict | None:
     lesson = recording.lesson
     if lesson is None:
         return None
-    steps = [
-        {
-            "step_number": step.step_number,
-            "title": step.title,
-            "instructions": step.instructions,
-            "starter_code": step.starter_code,
-            "language": step.language,
-            "is_assignment": step.is_assignment,
-            "estimated_minutes": step.estimated_minutes,
-        }
-        for step in lesson.steps.order_by("step_number")
-    ]  # expected_code is the answer: never in a student's bundle
+    steps = BundleStepSerializer(lesson.steps.order_by("step_number"), many=True).data
     return {
         "lesson_id": lesson.lesson_id,
         "title": lesson.title,

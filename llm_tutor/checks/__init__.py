@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from courses.step_checks import CheckError, validate_checks
+
 from . import css, html, js
 from .common import Outcome, Problem
 from .derive import derive, page_for
-from .schema import CheckError, validate_checks
 
 __all__ = ["CheckError", "Evaluation", "Problem", "evaluate", "evaluate_step", "step_checks", "validate_checks"]
 

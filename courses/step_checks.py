@@ -1,4 +1,6 @@
-"""Validation of ``LessonStep.checks``: every problem names the check (its position and id)."""
+"""The shape of ``LessonStep.checks`` and its validation: every problem names the check (its
+position and id). It belongs to the step (courses); the tutor's check engine (llm_tutor.checks)
+runs checks of this shape."""
 
 from __future__ import annotations
 
