@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from core.envelope import enveloped
 from core.ranges import ranged_file_response
 
-from . import bundles, rendered, selectors, services
+from . import bundles, captions, publication, rendered, selectors, transcode_jobs, uploads
 from .models import Recording
 from .permissions import IsAdminRole
 from .selectors import is_numeric_id
@@ -42,6 +42,8 @@ from .serializers import (
     UploadInputSerializer,
     WindowQuerySerializer,
 )
+from .snapshot_ingest import snapshot_batch_ingest
+from .upload_limits import install_upload_limit, refuse_oversize_caption
 
 TAGS = ["recordings"]
 RECORDING_ID = OpenApiParameter(
@@ -149,11 +151,11 @@ class RecordingListUploadApi(APIView):
         "non-media, empty, truncated and oversize files are refused. Transcoding is queued.",
     )
     def post(self, request):
-        services.install_upload_limit(request._request)
+        install_upload_limit(request._request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        recording = services.recording_upload(
+        recording = uploads.recording_upload(
             uploaded_file=data["video_file"],
             title=data["title"],
             description=data.get("description", ""),
@@ -162,7 +164,7 @@ class RecordingListUploadApi(APIView):
             lesson=_lesson_for(data.get("lesson")),
             by=request.user,
         )
-        queued = services.recording_queue_transcode(recording=recording)
+        queued = transcode_jobs.recording_queue_transcode(recording=recording)
         message = (
             "Uploaded; transcoding queued."
             if queued
@@ -207,7 +209,7 @@ class RecordingDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         recording = _visible_recording(request, recording_id, with_assets=False)
         lesson = _lesson_for(serializer.validated_data["lesson"])
-        recording = services.recording_lesson_link(recording=recording, lesson=lesson)
+        recording = publication.recording_lesson_link(recording=recording, lesson=lesson)
         return enveloped(_summary(recording), message="Recording updated.")
 
 
@@ -247,7 +249,7 @@ class SnapshotBatchApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         snapshots = data["snapshots"]
-        recording, result = services.snapshot_batch_ingest(
+        recording, result = snapshot_batch_ingest(
             recording_key=recording_id or data.get("recording_id"),
             title=data.get("title"),
             snapshots=snapshots,
@@ -274,7 +276,7 @@ class RecordingPublishApi(APIView):
     @_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
     def post(self, request, recording_id: str):
         recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_publish(recording=recording, by=request.user)
+        recording = publication.recording_publish(recording=recording, by=request.user)
         return enveloped(_summary(recording), message="Recording publish done.")
 
 
@@ -284,7 +286,7 @@ class RecordingUnpublishApi(APIView):
     @_action_schema("Hide a recording from students again (admins).")
     def post(self, request, recording_id: str):
         recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_unpublish(recording=recording, by=request.user)
+        recording = publication.recording_unpublish(recording=recording, by=request.user)
         return enveloped(_summary(recording), message="Recording unpublish done.")
 
 
@@ -294,7 +296,7 @@ class RecordingRetryApi(APIView):
     @_action_schema("Queue a failed recording's transcode again (admins).")
     def post(self, request, recording_id: str):
         recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_retry(recording=recording)
+        recording = transcode_jobs.recording_retry(recording=recording)
         return enveloped(_summary(recording), message="Recording retry done.")
 
 
@@ -321,9 +323,8 @@ class RecordingCaptionsApi(APIView):
         serializer = CaptionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > services.MAX_CAPTION_BYTES:
-            raise ValidationError({"file": [f"Captions are limited to {services.MAX_CAPTION_BYTES} bytes."]})
-        asset = services.caption_upload(
+        refuse_oversize_caption(upload)
+        asset = captions.caption_upload(
             recording=recording, language=serializer.validated_data["language"], raw=upload.read()
         )
         caption = {"language": asset.label, "url": asset.file.url, "size_bytes": asset.size_bytes}
@@ -383,19 +384,19 @@ class LessonMediaApi(APIView):
         tags=["admin content"],
     )
     def post(self, request):
-        services.install_upload_limit(request._request)
+        install_upload_limit(request._request)
         serializer = LessonMediaInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         lesson = _lesson_for(data["lesson"])
-        recording = services.recording_upload(
+        recording = uploads.recording_upload(
             uploaded_file=data["video_file"],
             title=lesson.title,
             language=data["language"],
             lesson=lesson,
             by=request.user,
         )
-        services.recording_queue_transcode(recording=recording)
+        transcode_jobs.recording_queue_transcode(recording=recording)
         recording = selectors.with_assets(selectors.visible_recordings_for(user=request.user)).get(pk=recording.pk)
         video = selectors.lesson_video_dict(recording, include_original=True)
         return enveloped(video, message="Lesson video uploaded.", status=status.HTTP_201_CREATED)
