@@ -48,7 +48,7 @@ class RecordingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    exclude = ["snapshot_batch_ids", "is_published"]
+    exclude = ["is_published"]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -3,18 +3,16 @@
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from .models import Recording, SnapshotChunk
+from .models import Recording, SnapshotBatch, SnapshotChunk
 from .selectors import is_numeric_id
 from .timeline import CHUNK_SIZE, Snapshot, decode_chunk, encode_chunk, split_into_chunks
 
-MAX_BATCH_IDS_KEPT = 5000
-
 # What ingesting needs of the recording row, read with the row lock.
-SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_batch_ids", "snapshot_count", "duration", "declared_duration")
+SNAPSHOT_FIELDS = ("pk", "recording_id", "snapshot_count", "duration", "declared_duration")
 # Once a take's length is known, a snapshot this far past its end cannot belong to it
 # (a few seconds over is normal: the recorder stops after the last keystroke is saved).
 PAST_DURATION_SLACK_SECONDS = 60
@@ -50,14 +48,25 @@ def _is_late_batch_of(recording: Recording, incoming: list[Snapshot]) -> bool:
     return all(snapshot.timestamp > last or _snapshot_key(snapshot) in keys for snapshot in incoming)
 
 
+def _locked_for_ingest(batch_id: str | None):
+    """Recordings as ingesting reads them, row-locked, each with ``batch_seen``: whether
+    this batch id is already stored (a subquery of the same SELECT, so no extra query)."""
+    seen = SnapshotBatch.objects.filter(recording=OuterRef("pk"), batch_id=batch_id) if batch_id else None
+    return (
+        Recording.objects.select_for_update()
+        .only(*SNAPSHOT_FIELDS)
+        .annotate(batch_seen=Exists(seen) if seen is not None else Value(False))
+    )
+
+
 def _recording_for_snapshots_locked(
-    *, recording_key: str | None, title: str | None, incoming: list[Snapshot]
+    *, recording_key: str | None, title: str | None, incoming: list[Snapshot], batch_id: str | None
 ) -> Recording:
     """The recording a snapshot batch belongs to, locked (call inside transaction.atomic()):
     by id, else by title (the old recorder's way): the open take of that title (one query);
     else a take uploaded minutes ago whose late batch this is; else a new take, which
     the upload will then join. A finished take never gets the next take's snapshots."""
-    locked = Recording.objects.select_for_update().only(*SNAPSHOT_FIELDS)
+    locked = _locked_for_ingest(batch_id)
     if recording_key:
         lookup = {"pk": int(recording_key)} if is_numeric_id(recording_key) else {"recording_id": recording_key}
         recording = locked.filter(**lookup).first()
@@ -78,7 +87,9 @@ def _recording_for_snapshots_locked(
     )
     if just_uploaded is not None and _is_late_batch_of(just_uploaded, incoming):
         return just_uploaded
-    return Recording.objects.create(title=title, status=Recording.Status.AWAITING_UPLOAD)
+    recording = Recording.objects.create(title=title, status=Recording.Status.AWAITING_UPLOAD)
+    recording.batch_seen = False
+    return recording
 
 
 def _snapshot_key(snapshot: Snapshot) -> tuple:
@@ -133,12 +144,15 @@ def snapshot_batch_ingest(
     positions: list[int] | None = None,
 ) -> tuple[Recording, dict]:
     """The HTTP path of snapshots_ingest: the recording is found by id or title and locked
-    in the same query, so a batch costs four queries (five when it creates the recording).
-    ``positions`` are the snapshots' indexes in the request (the serializer dropped the
-    invalid ones), so what this refuses is reported by the index the client sent."""
+        in the same query, so a batch costs four queries, five with a new batch id (one more when
+    it creates the recording).
+        ``positions`` are the snapshots' indexes in the request (the serializer dropped the
+        invalid ones), so what this refuses is reported by the index the client sent."""
     incoming = _snapshots_sorted(snapshots, positions)
     with transaction.atomic():
-        recording = _recording_for_snapshots_locked(recording_key=recording_key, title=title, incoming=incoming)
+        recording = _recording_for_snapshots_locked(
+            recording_key=recording_key, title=title, incoming=incoming, batch_id=batch_id
+        )
         return recording, _snapshots_ingest_locked(
             recording=recording, incoming=incoming, batch_id=batch_id, within_take_length=True
         )
@@ -147,15 +161,16 @@ def snapshot_batch_ingest(
 def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: str | None = None) -> dict:
     """Add a batch to the recording's timeline, once.
 
-    A batch id seen before, or a snapshot equal to a stored one (same timestamp and
-    code), is not stored again. Batches may arrive out of order: only the chunks from
-    the first affected one onward are rewritten. Four queries, whatever the batch size.
-    Server-side callers (demo data, tools) are trusted with their timestamps; the
-    recorder's HTTP batches also have to fit the take (``snapshot_batch_ingest``).
+        A batch id seen before, or a snapshot equal to a stored one (same timestamp and
+        code), is not stored again. Batches may arrive out of order: only the chunks from
+        the first affected one onward are rewritten. Four queries whatever the batch size, five
+    when it has a new batch id.
+        Server-side callers (demo data, tools) are trusted with their timestamps; the
+        recorder's HTTP batches also have to fit the take (``snapshot_batch_ingest``).
     """
     incoming = _snapshots_sorted(snapshots)
     with transaction.atomic():
-        locked = Recording.objects.select_for_update().only(*SNAPSHOT_FIELDS).get(pk=recording.pk)
+        locked = _locked_for_ingest(batch_id).get(pk=recording.pk)
         return _snapshots_ingest_locked(recording=locked, incoming=incoming, batch_id=batch_id)
 
 
@@ -202,10 +217,10 @@ def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]
 def _snapshots_ingest_locked(
     *, recording: Recording, incoming: list[Snapshot], batch_id: str | None, within_take_length: bool = False
 ) -> dict:
-    """Queries: the chunks taken, the chunks written, the recording's counters.
+    """Queries: the chunks taken, the chunks written, the batch id (when new), the recording's counters.
     ``within_take_length``: snapshots far past the end of a take whose length is known
     are reported in ``rejected`` and not stored; the rest of the batch is."""
-    if batch_id and batch_id in recording.snapshot_batch_ids:
+    if batch_id and recording.batch_seen:
         return {
             "received": len(incoming),
             "stored": 0,
@@ -252,9 +267,9 @@ def _snapshots_ingest_locked(
     stored_bytes_delta = sum(len(chunk.data.encode()) for chunk in written) - sum(
         len(chunk.data.encode()) for chunk in taken
     )
-    batch_ids = recording.snapshot_batch_ids + ([batch_id] if batch_id else [])
+    if batch_id:  # the row lock makes this the only claim; the unique constraint backs it
+        SnapshotBatch.objects.create(recording_id=recording.pk, batch_id=batch_id)
     Recording.objects.filter(pk=recording.pk).update(
-        snapshot_batch_ids=batch_ids[-MAX_BATCH_IDS_KEPT:],
         snapshot_count=F("snapshot_count") + len(fresh),
         timeline_bytes=F("timeline_bytes") + stored_bytes_delta,
         content_version=F("content_version") + (1 if fresh else 0),

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from video_tutorials import snapshot_ingest
-from video_tutorials.models import Recording, SnapshotChunk
+from video_tutorials.models import Recording, SnapshotBatch, SnapshotChunk
 from video_tutorials.selectors import timeline_window
 from video_tutorials.serializers import SnapshotBatchInputSerializer
 from video_tutorials.timeline import CHUNK_SIZE, Snapshot, apply_delta, decode_chunk, encode_chunk, text_delta
@@ -109,19 +109,39 @@ def test_ingest_of_a_large_batch_takes_at_most_four_queries():
     assert len(statements) <= 4, statements
 
 
+def test_ingest_of_a_batch_with_a_new_batch_id_takes_at_most_five_queries(django_assert_max_num_queries):
+    rec = recording()
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(30), batch_id="first")
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(1000, start=100), batch_id="second")
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 5, statements
+
+
+def test_a_batch_sent_three_times_is_stored_once_and_its_id_kept_once():
+    rec = recording()
+    batch = make_snapshots(25)
+    results = [snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1") for _ in range(3)]
+    assert [r["stored"] for r in results] == [25, 0, 0]
+    assert [r["duplicate_batch"] for r in results] == [False, True, True]
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 25 and stored_codes(rec) == [s["code"] for s in batch]
+    assert list(SnapshotBatch.objects.filter(recording=rec).values_list("batch_id", flat=True)) == ["b1"]
+
+
 def page_snapshots(count: int, *, start: float = 0.0) -> list[dict]:
     """A page of constant size (~1 KB) edited once a second, as the recorder sends it."""
     return [{"code": f"<p>line {i}</p>\r\n" * 60, "timestamp": start + i} for i in range(count)]
 
 
-def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_client, django_assert_num_queries):
+def test_http_batch_of_1000_is_six_queries_counting_the_user_lookup(admin_client, django_assert_num_queries):
     rec = recording()
     first, big = page_snapshots(30), page_snapshots(1000, start=100)
     snapshot_ingest.snapshots_ingest(recording=rec, snapshots=first)
     body = {"recording_id": rec.recording_id, "batch_id": "big", "snapshots": big}
-    # 5 statements, plus the SAVEPOINT/RELEASE that the test's own transaction makes of
+    # 6 statements, plus the SAVEPOINT/RELEASE that the test's own transaction makes of
     # the service's atomic block (in production: BEGIN/COMMIT).
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(8) as captured:
         response = admin_client.post("/api/save-code-snapshots/", body, format="json")
     assert response.status_code == 200, response.content
     statements = [
@@ -129,8 +149,9 @@ def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_clien
         for q in captured.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # The admin (JWT), the recording found and locked, the chunks taken, written, the counters.
-    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT", "UPDATE"]
+    # The admin (JWT), the recording found and locked (with "batch seen?"), the chunks taken,
+    # written, the batch id, the counters.
+    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT", "INSERT", "UPDATE"]
     assert response.json() == {
         "message": "Snapshots saved.",
         "data": {
@@ -199,7 +220,9 @@ def test_concurrent_batches_are_each_stored_once_in_time_order():
         stored = list(pool.map(send, jobs))
     assert sum(stored) == len(sent)
     rec.refresh_from_db()
-    assert rec.snapshot_count == len(sent) and sorted(rec.snapshot_batch_ids) == sorted(b for b, _ in batches)
+    assert rec.snapshot_count == len(sent) and sorted(
+        rec.snapshot_batches.values_list("batch_id", flat=True)
+    ) == sorted(b for b, _ in batches)
     assert stored_codes(rec) == [s["code"] for s in sent]
 
 
