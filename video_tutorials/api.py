@@ -10,19 +10,21 @@ from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.envelope import enveloped
+from core.ids import public_id_or_pk
+from core.permissions import IsAdminRole, is_admin
 from core.ranges import ranged_file_response
+from courses.models import Lesson
 
 from . import bundles, captions, publication, rendered, selectors, transcode_jobs, uploads
 from .models import Recording
-from .permissions import IsAdminRole
-from .selectors import is_numeric_id
+from .selectors import access_recording
 from .serializers import (
     BundleQuerySerializer,
     CaptionEnvelope,
@@ -55,20 +57,11 @@ NOT_MODIFIED = OpenApiResponse(description="Not modified (If-None-Match / If-Mod
 def _lesson_for(key: str | None):
     if not key:
         return None
-    from courses.models import Lesson
-
-    lookup = {"pk": int(key)} if is_numeric_id(key) else {"lesson_id": key}
+    lookup = public_id_or_pk(key, public_field="lesson_id")
     lesson = Lesson.objects.select_related("module__course").filter(**lookup).first()
     if lesson is None:
         raise ValidationError({"lesson": ["No lesson with this id."]}, code="unknown_lesson")
     return lesson
-
-
-def _visible_recording(request, key: str, *, with_assets: bool = True):
-    recording = selectors.recording_get(user=request.user, key=key, prefetch_assets=with_assets)
-    if recording is None:
-        raise NotFound("No recording with this id.")
-    return recording
 
 
 def _summary(recording) -> dict:
@@ -92,9 +85,7 @@ def _conditional(request, recording, variant: str, build):
     """304 when the client has this version; else the cached gzipped JSON as it is to
     clients that accept gzip (all browsers: no compression per request), unzipped for
     the rest."""
-    etag, last_modified = rendered.validators(
-        recording, is_admin=selectors.user_is_admin(request.user), variant=variant
-    )
+    etag, last_modified = rendered.validators(recording, is_admin=is_admin(request.user), variant=variant)
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -131,11 +122,11 @@ class RecordingListUploadApi(APIView):
         query = RecordingListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        is_admin = selectors.user_is_admin(request.user)
+        sees_drafts = is_admin(request.user)
         queryset = selectors.recordings_list(
             user=request.user,
-            status=params.get("status") if is_admin else None,
-            published=params.get("published") if is_admin else None,
+            status=params.get("status") if sees_drafts else None,
+            published=params.get("published") if sees_drafts else None,
             lesson_key=params.get("lesson"),
         )
         page, size = params["page"], params["page_size"]
@@ -189,7 +180,7 @@ class RecordingDetailApi(APIView):
         query = DetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         window = _window(params)
         variant = rendered.detail_variant(**window, mode=params["mode"])
         build = partial(rendered.detail_data, recording, user=request.user, **window, mode=params["mode"])
@@ -207,7 +198,7 @@ class RecordingDetailApi(APIView):
     def patch(self, request, recording_id: str):
         serializer = RecordingUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         lesson = _lesson_for(serializer.validated_data["lesson"])
         recording = publication.recording_lesson_link(recording=recording, lesson=lesson)
         return enveloped(_summary(recording), message="Recording updated.")
@@ -224,7 +215,7 @@ class RecordingTimelineApi(APIView):
         query = WindowQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         window = _window(query.validated_data)
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         build = partial(rendered.timeline_data, recording, **window)
         return _conditional(request, recording, rendered.timeline_variant(**window), build)
 
@@ -275,7 +266,7 @@ class RecordingPublishApi(APIView):
 
     @_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         recording = publication.recording_publish(recording=recording, by=request.user)
         return enveloped(_summary(recording), message="Recording publish done.")
 
@@ -285,7 +276,7 @@ class RecordingUnpublishApi(APIView):
 
     @_action_schema("Hide a recording from students again (admins).")
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         recording = publication.recording_unpublish(recording=recording, by=request.user)
         return enveloped(_summary(recording), message="Recording unpublish done.")
 
@@ -295,7 +286,7 @@ class RecordingRetryApi(APIView):
 
     @_action_schema("Queue a failed recording's transcode again (admins).")
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         recording = transcode_jobs.recording_retry(recording=recording)
         return enveloped(_summary(recording), message="Recording retry done.")
 
@@ -308,7 +299,7 @@ class RecordingCaptionsApi(APIView):
 
     @extend_schema(parameters=[RECORDING_ID], responses={200: CaptionListEnvelope}, tags=TAGS)
     def get(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id)
+        recording = access_recording(request.user, recording_id, prefetch_assets=True)
         return enveloped(selectors.recording_media(recording)["captions"])
 
     @extend_schema(
@@ -319,7 +310,7 @@ class RecordingCaptionsApi(APIView):
         description="Upload WebVTT captions for one language (replaces that language's captions).",
     )
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         serializer = CaptionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
@@ -360,7 +351,7 @@ class RecordingBundleApi(APIView):
     def get(self, request, recording_id: str):
         query = BundleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        recording = _visible_recording(request, recording_id)
+        recording = access_recording(request.user, recording_id, prefetch_assets=True)
         bundle = bundles.bundle_for(recording=recording, rung=query.validated_data["rung"])
         return ranged_file_response(
             request._request,

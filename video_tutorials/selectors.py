@@ -1,7 +1,10 @@
 """Reads of recordings, shaped once: who sees what, media per lesson, the timeline."""
 
 from django.db.models import Prefetch, Q, QuerySet
+from rest_framework.exceptions import NotFound
 
+from core.ids import public_id_or_pk
+from core.permissions import is_admin
 from core.public_urls import absolute_url
 from courses.selectors import open_lesson_filter
 
@@ -11,21 +14,12 @@ from .timeline import chunk_window
 DEFAULT_RUNG = "360p"
 
 
-def is_numeric_id(key: str) -> bool:
-    """ASCII digits that fit a bigint ("²" and "٣" are digits to str.isdigit, not ids)."""
-    return key.isascii() and key.isdigit() and len(key) < 19
-
-
-def user_is_admin(user) -> bool:
-    return bool(user and user.is_authenticated and getattr(user, "is_admin", False))
-
-
 def visible_recordings_for(*, user) -> QuerySet[Recording]:
     """Admins see every recording; everyone else only published, transcoded ones that
     belong to no lesson or to a lesson students can open (lesson, module and course
     published: the one rule of ``courses.selectors.open_lesson_filter``)."""
     queryset = Recording.objects.select_related("lesson")
-    if user_is_admin(user):
+    if is_admin(user):
         return queryset
     return queryset.filter(is_published=True, status=Recording.Status.READY).filter(
         Q(lesson__isnull=True) | open_lesson_filter("lesson__")
@@ -36,14 +30,16 @@ def with_assets(queryset: QuerySet[Recording]) -> QuerySet[Recording]:
     return queryset.prefetch_related(Prefetch("assets", queryset=RecordingAsset.objects.order_by("kind", "height")))
 
 
-def recording_get(*, user, key: str, prefetch_assets: bool = True) -> Recording | None:
-    """One visible recording by public id (``REC-…``) or numeric id (assets prefetched
-    unless the caller does not need them)."""
+def access_recording(user, key: str, *, prefetch_assets: bool = False) -> Recording:
+    """The recording ``key`` (``REC-…`` or a numeric id) names, if ``user`` may see it (admins
+    see drafts), else a 404: the one way views, consumers and services load a recording by URL."""
     queryset = visible_recordings_for(user=user)
     if prefetch_assets:
         queryset = with_assets(queryset)
-    lookup = {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
-    return queryset.filter(**lookup).first()
+    recording = queryset.filter(**public_id_or_pk(key, public_field="recording_id")).first()
+    if recording is None:
+        raise NotFound("No recording with this id.")
+    return recording
 
 
 def asset_dict(asset: RecordingAsset) -> dict:
@@ -123,12 +119,12 @@ def lesson_media_for(*, lessons, user) -> dict[int, list[dict]]:
     if not lesson_pks:
         return result
     queryset = Recording.objects.filter(lesson_id__in=lesson_pks)
-    is_admin = user_is_admin(user)
-    if not is_admin:
+    sees_drafts = is_admin(user)
+    if not sees_drafts:
         queryset = queryset.filter(is_published=True, status=Recording.Status.READY)
     queryset = queryset.prefetch_related("assets").order_by("created_at", "id")
     for recording in queryset:
-        result[recording.lesson_id].append(lesson_video_dict(recording, include_original=is_admin))
+        result[recording.lesson_id].append(lesson_video_dict(recording, include_original=sees_drafts))
     return result
 
 
@@ -189,7 +185,7 @@ def recording_detail_dict(
     if mode == "audio":
         media = {**media, "renditions": [], "video_url": None}
     snapshots = timeline_window(recording=recording, start=start, end=end, delta=encoding == "delta")
-    original_url = recording.original.url if user_is_admin(user) and recording.original else None
+    original_url = recording.original.url if is_admin(user) and recording.original else None
     return {
         **recording_summary_dict(recording, media=media),
         "original_url": original_url,
@@ -210,6 +206,6 @@ def recordings_list(*, user, status=None, published=None, lesson_key=None) -> Qu
     if published is not None:
         queryset = queryset.filter(is_published=published)
     if lesson_key:
-        lookup = {"lesson_id": int(lesson_key)} if is_numeric_id(lesson_key) else {"lesson__lesson_id": lesson_key}
-        queryset = queryset.filter(**lookup)
+        lesson = public_id_or_pk(lesson_key, public_field="lesson_id")
+        queryset = queryset.filter(**{f"lesson__{field}": value for field, value in lesson.items()})
     return queryset.order_by("-created_at", "-id")

@@ -7,8 +7,9 @@ from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
+from core.ids import public_id_or_pk
+
 from .models import Recording, SnapshotBatch, SnapshotChunk
-from .selectors import is_numeric_id
 from .timeline import CHUNK_SIZE, Snapshot, decode_chunk, encode_chunk, split_into_chunks
 
 # What ingesting needs of the recording row, read with the row lock.
@@ -68,8 +69,8 @@ def _recording_for_snapshots_locked(
     the upload will then join. A finished take never gets the next take's snapshots."""
     locked = _locked_for_ingest(batch_id)
     if recording_key:
-        lookup = {"pk": int(recording_key)} if is_numeric_id(recording_key) else {"recording_id": recording_key}
-        recording = locked.filter(**lookup).first()
+        # Not access_recording: the lookup is also the row lock (one query), and only admins send batches.
+        recording = locked.filter(**public_id_or_pk(recording_key, public_field="recording_id")).first()
         if recording is None:
             raise NotFound("No recording with this id.")
         return recording
