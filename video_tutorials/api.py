@@ -23,6 +23,7 @@ from core.ranges import ranged_file_response
 from courses.models import Lesson
 
 from . import bundles, captions, publication, rendered, selectors, transcode_jobs, uploads
+from .media import recording_media
 from .models import Recording
 from .selectors import access_recording
 from .serializers import (
@@ -30,13 +31,16 @@ from .serializers import (
     CaptionEnvelope,
     CaptionInputSerializer,
     CaptionListEnvelope,
+    CaptionSerializer,
     DetailQuerySerializer,
     LessonMediaInputSerializer,
     LessonVideoEnvelope,
+    LessonVideoSerializer,
     RecordingDetailEnvelope,
     RecordingEnvelope,
     RecordingListQuerySerializer,
     RecordingPageEnvelope,
+    RecordingSummarySerializer,
     RecordingUpdateInputSerializer,
     SnapshotBatchEnvelope,
     SnapshotBatchInputSerializer,
@@ -66,7 +70,7 @@ def _lesson_for(key: str | None):
 
 def _summary(recording) -> dict:
     recording = selectors.with_assets(Recording.objects.select_related("lesson")).get(pk=recording.pk)
-    return selectors.recording_summary_dict(recording)
+    return RecordingSummarySerializer(recording).data
 
 
 def _not_modified(request, etag: str, last_modified: float) -> bool:
@@ -131,7 +135,7 @@ class RecordingListUploadApi(APIView):
         )
         page, size = params["page"], params["page_size"]
         count = queryset.count()
-        results = [selectors.recording_summary_dict(r) for r in queryset[(page - 1) * size : page * size]]
+        results = RecordingSummarySerializer(queryset[(page - 1) * size : page * size], many=True).data
         return enveloped({"count": count, "page": page, "page_size": size, "results": results})
 
     @extend_schema(
@@ -261,34 +265,42 @@ def _action_schema(description: str):
     )
 
 
-class RecordingPublishApi(APIView):
+class RecordingActionApi(APIView):
+    """``POST /api/recordings/<id>/<action>/`` (admins): one service call, answered with the summary."""
+
     permission_classes = [IsAdminRole]
+    action = ""
 
-    @_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
+    def act(self, recording, user):
+        raise NotImplementedError
+
     def post(self, request, recording_id: str):
-        recording = access_recording(request.user, recording_id)
-        recording = publication.recording_publish(recording=recording, by=request.user)
-        return enveloped(_summary(recording), message="Recording publish done.")
+        recording = self.act(access_recording(request.user, recording_id), request.user)
+        return enveloped(_summary(recording), message=f"Recording {self.action} done.")
 
 
-class RecordingUnpublishApi(APIView):
-    permission_classes = [IsAdminRole]
+@_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
+class RecordingPublishApi(RecordingActionApi):
+    action = "publish"
 
-    @_action_schema("Hide a recording from students again (admins).")
-    def post(self, request, recording_id: str):
-        recording = access_recording(request.user, recording_id)
-        recording = publication.recording_unpublish(recording=recording, by=request.user)
-        return enveloped(_summary(recording), message="Recording unpublish done.")
+    def act(self, recording, user):
+        return publication.recording_publish(recording=recording, by=user)
 
 
-class RecordingRetryApi(APIView):
-    permission_classes = [IsAdminRole]
+@_action_schema("Hide a recording from students again (admins).")
+class RecordingUnpublishApi(RecordingActionApi):
+    action = "unpublish"
 
-    @_action_schema("Queue a failed recording's transcode again (admins).")
-    def post(self, request, recording_id: str):
-        recording = access_recording(request.user, recording_id)
-        recording = transcode_jobs.recording_retry(recording=recording)
-        return enveloped(_summary(recording), message="Recording retry done.")
+    def act(self, recording, user):
+        return publication.recording_unpublish(recording=recording, by=user)
+
+
+@_action_schema("Queue a failed recording's transcode again (admins).")
+class RecordingRetryApi(RecordingActionApi):
+    action = "retry"
+
+    def act(self, recording, user):
+        return transcode_jobs.recording_retry(recording=recording)
 
 
 class RecordingCaptionsApi(APIView):
@@ -300,7 +312,7 @@ class RecordingCaptionsApi(APIView):
     @extend_schema(parameters=[RECORDING_ID], responses={200: CaptionListEnvelope}, tags=TAGS)
     def get(self, request, recording_id: str):
         recording = access_recording(request.user, recording_id, prefetch_assets=True)
-        return enveloped(selectors.recording_media(recording)["captions"])
+        return enveloped(CaptionSerializer(recording_media(recording).captions, many=True).data)
 
     @extend_schema(
         parameters=[RECORDING_ID],
@@ -318,8 +330,7 @@ class RecordingCaptionsApi(APIView):
         asset = captions.caption_upload(
             recording=recording, language=serializer.validated_data["language"], raw=upload.read()
         )
-        caption = {"language": asset.label, "url": asset.file.url, "size_bytes": asset.size_bytes}
-        return enveloped(caption, message="Captions saved.", status=status.HTTP_201_CREATED)
+        return enveloped(CaptionSerializer(asset).data, message="Captions saved.", status=status.HTTP_201_CREATED)
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -389,5 +400,5 @@ class LessonMediaApi(APIView):
         )
         transcode_jobs.recording_queue_transcode(recording=recording)
         recording = selectors.with_assets(selectors.visible_recordings_for(user=request.user)).get(pk=recording.pk)
-        video = selectors.lesson_video_dict(recording, include_original=True)
+        video = LessonVideoSerializer(recording, context={"include_original": True}).data
         return enveloped(video, message="Lesson video uploaded.", status=status.HTTP_201_CREATED)
