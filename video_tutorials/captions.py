@@ -13,6 +13,9 @@ from .storage import files_delete, storage_save
 
 MAX_CAPTION_BYTES = 2 * 1024 * 1024
 
+# Our own check, not webvtt-py (0.5.1 and 0.6.0 tried): it drops a cue whose timing is
+# malformed instead of refusing the file (0.6.0 even skips "0:00:99.000"), accepts a cue
+# that ends before it starts, gives cue times in whole seconds, and names no line.
 _TIMING_RE = re.compile(
     r"^(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})[ \t]+-->[ \t]+(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})(?:[ \t].*)?$"
 )
