@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
@@ -145,34 +145,54 @@ def snapshot_batch_ingest(
     positions: list[int] | None = None,
 ) -> tuple[Recording, dict]:
     """The HTTP path of snapshots_ingest: the recording is found by id or title and locked
-        in the same query, so a batch costs four queries, five with a new batch id (one more when
-    it creates the recording).
-        ``positions`` are the snapshots' indexes in the request (the serializer dropped the
-        invalid ones), so what this refuses is reported by the index the client sent."""
+    in the same query, so a batch costs four queries, five with a new batch id (one more
+    when it creates the recording). ``positions`` are the snapshots' indexes in the request
+    (the serializer dropped the invalid ones), so what this refuses is reported by the
+    index the client sent."""
     incoming = _snapshots_sorted(snapshots, positions)
-    with transaction.atomic():
-        recording = _recording_for_snapshots_locked(
-            recording_key=recording_key, title=title, incoming=incoming, batch_id=batch_id
-        )
-        return recording, _snapshots_ingest_locked(
-            recording=recording, incoming=incoming, batch_id=batch_id, within_take_length=True
-        )
+
+    def ingest() -> tuple[Recording, dict]:
+        with transaction.atomic():
+            recording = _recording_for_snapshots_locked(
+                recording_key=recording_key, title=title, incoming=incoming, batch_id=batch_id
+            )
+            return recording, _snapshots_ingest_locked(
+                recording=recording, incoming=incoming, batch_id=batch_id, within_take_length=True
+            )
+
+    return _again_if_the_batch_was_claimed_meanwhile(ingest)
 
 
 def snapshots_ingest(*, recording: Recording, snapshots: list[dict], batch_id: str | None = None) -> dict:
     """Add a batch to the recording's timeline, once.
 
-        A batch id seen before, or a snapshot equal to a stored one (same timestamp and
-        code), is not stored again. Batches may arrive out of order: only the chunks from
-        the first affected one onward are rewritten. Four queries whatever the batch size, five
-    when it has a new batch id.
-        Server-side callers (demo data, tools) are trusted with their timestamps; the
-        recorder's HTTP batches also have to fit the take (``snapshot_batch_ingest``).
+    A batch id seen before, or a snapshot equal to a stored one (same timestamp and
+    code), is not stored again. Batches may arrive out of order: only the chunks from
+    the first affected one onward are rewritten. Four queries whatever the batch size,
+    five when it has a new batch id. Server-side callers (demo data, tools) are trusted
+    with their timestamps; the recorder's HTTP batches also have to fit the take
+    (``snapshot_batch_ingest``).
     """
     incoming = _snapshots_sorted(snapshots)
-    with transaction.atomic():
-        locked = _locked_for_ingest(batch_id).get(pk=recording.pk)
-        return _snapshots_ingest_locked(recording=locked, incoming=incoming, batch_id=batch_id)
+
+    def ingest() -> dict:
+        with transaction.atomic():
+            locked = _locked_for_ingest(batch_id).get(pk=recording.pk)
+            return _snapshots_ingest_locked(recording=locked, incoming=incoming, batch_id=batch_id)
+
+    return _again_if_the_batch_was_claimed_meanwhile(ingest)
+
+
+def _again_if_the_batch_was_claimed_meanwhile(ingest):
+    """Run ``ingest``; once more if its batch id was stored by a concurrent send of the same
+    batch. On PostgreSQL the locking SELECT's "batch seen?" subquery reads the table as it
+    was when the statement started, so a send that waited for the row lock can miss the
+    id the other send committed; its INSERT then hits the unique constraint, everything it
+    wrote is rolled back, and the second run sees the id and stores nothing."""
+    try:
+        return ingest()
+    except IntegrityError:
+        return ingest()
 
 
 def _delete_returning_supported() -> bool:
@@ -218,7 +238,7 @@ def _chunks_take(*, recording_pk: int, first_time: float) -> list[SnapshotChunk]
 def _snapshots_ingest_locked(
     *, recording: Recording, incoming: list[Snapshot], batch_id: str | None, within_take_length: bool = False
 ) -> dict:
-    """Queries: the chunks taken, the chunks written, the batch id (when new), the recording's counters.
+    """Queries: the batch id (when new), the chunks taken, the chunks written, the recording's counters.
     ``within_take_length``: snapshots far past the end of a take whose length is known
     are reported in ``rejected`` and not stored; the rest of the batch is."""
     if batch_id and recording.batch_seen:
@@ -241,6 +261,8 @@ def _snapshots_ingest_locked(
             "rejected": rejected,
             "snapshot_count": recording.snapshot_count,
         }
+    if batch_id:  # before the chunks: a send that lost the race for this id gives up early
+        SnapshotBatch.objects.create(recording_id=recording.pk, batch_id=batch_id)
     taken = _chunks_take(recording_pk=recording.pk, first_time=incoming[0].timestamp)
     existing = [snapshot for chunk in taken for snapshot in decode_chunk(chunk.data)]
     seen = {_snapshot_key(s) for s in existing}
@@ -268,8 +290,6 @@ def _snapshots_ingest_locked(
     stored_bytes_delta = sum(len(chunk.data.encode()) for chunk in written) - sum(
         len(chunk.data.encode()) for chunk in taken
     )
-    if batch_id:  # the row lock makes this the only claim; the unique constraint backs it
-        SnapshotBatch.objects.create(recording_id=recording.pk, batch_id=batch_id)
     Recording.objects.filter(pk=recording.pk).update(
         snapshot_count=F("snapshot_count") + len(fresh),
         timeline_bytes=F("timeline_bytes") + stored_bytes_delta,

@@ -129,6 +129,23 @@ def test_a_batch_sent_three_times_is_stored_once_and_its_id_kept_once():
     assert list(SnapshotBatch.objects.filter(recording=rec).values_list("batch_id", flat=True)) == ["b1"]
 
 
+def test_a_send_that_missed_the_concurrent_claim_of_its_batch_id_stores_nothing(monkeypatch):
+    """What PostgreSQL does to a send that waited for the row lock: its "batch seen?" was
+    read before the other send committed. Its claim fails, and the re-run stores nothing."""
+    rec = recording()
+    batch = make_snapshots(10)
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")
+    real = snapshot_ingest._locked_for_ingest
+    stale = iter([True])
+    monkeypatch.setattr(
+        snapshot_ingest, "_locked_for_ingest", lambda batch_id: real(None if next(stale, False) else batch_id)
+    )
+    again = snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(5, start=50), batch_id="b1")
+    assert again["duplicate_batch"] and again["stored"] == 0
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 10 and stored_codes(rec) == [s["code"] for s in batch]
+
+
 def page_snapshots(count: int, *, start: float = 0.0) -> list[dict]:
     """A page of constant size (~1 KB) edited once a second, as the recorder sends it."""
     return [{"code": f"<p>line {i}</p>\r\n" * 60, "timestamp": start + i} for i in range(count)]
@@ -149,9 +166,9 @@ def test_http_batch_of_1000_is_six_queries_counting_the_user_lookup(admin_client
         for q in captured.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # The admin (JWT), the recording found and locked (with "batch seen?"), the chunks taken,
-    # written, the batch id, the counters.
-    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT", "INSERT", "UPDATE"]
+    # The admin (JWT), the recording found and locked (with "batch seen?"), the batch id,
+    # the chunks taken, written, the counters.
+    assert statements == ["SELECT", "SELECT", "INSERT", "DELETE", "INSERT", "UPDATE"]
     assert response.json() == {
         "message": "Snapshots saved.",
         "data": {
