@@ -140,7 +140,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from accounts.models import User
     from accounts.services import tokens_for
-    from video_tutorials import services, transcoding
+    from video_tutorials import publication, snapshot_ingest, transcode_jobs, transcoding
     from video_tutorials.models import Recording, RecordingAsset
 
     admin = User.objects.create_user("bench-admin@example.com", "x", role="admin")
@@ -185,7 +185,7 @@ def main() -> None:
     # The task's work alone (a forced re-run): the target.
     timed(
         "transcode task: whole ladder + audio + poster",
-        lambda: services.recording_transcode(recording_pk=recording.pk, force=True),
+        lambda: transcode_jobs.recording_transcode(recording_pk=recording.pk, force=True),
         target=5,
     )
     info = transcoding.probe(source)
@@ -208,15 +208,15 @@ def main() -> None:
     snapshots = edited_html_snapshots()
     t0 = time.perf_counter()
     for i in range(0, SNAPSHOTS, 2):
-        services.snapshots_ingest(recording=recording, snapshots=snapshots[i : i + 2], batch_id=f"b{i}")
+        snapshot_ingest.snapshots_ingest(recording=recording, snapshots=snapshots[i : i + 2], batch_id=f"b{i}")
     ingest_all = time.perf_counter() - t0
     recording.refresh_from_db()
     full_bytes = sum(len(s["code"].encode()) for s in snapshots)
-    services.recording_publish(recording=recording, by=admin)
+    publication.recording_publish(recording=recording, by=admin)
 
     # 1,000-snapshot batch into a fresh recording, through the HTTP endpoint
     other = Recording.objects.create(title="ingest", status=Recording.Status.AWAITING_UPLOAD)
-    services.snapshots_ingest(recording=other, snapshots=snapshots[:10])
+    snapshot_ingest.snapshots_ingest(recording=other, snapshots=snapshots[:10])
     batch_ms, batch_queries = ingest_over_http(
         admin_client, recording_id=other.recording_id, snapshots=snapshots[10:1010], batch_id="big"
     )

@@ -3,11 +3,16 @@
 from rest_framework.permissions import BasePermission
 
 
+def is_admin(user) -> bool:
+    """The one test of the admin role: None (a background job) and anonymous users are not admins."""
+    return bool(user and user.is_authenticated and user.is_admin)
+
+
 class IsAdminRole(BasePermission):
     message = "Only Mr ICT admins may do this."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.is_admin)
+        return is_admin(request.user)
 
 
 class IsTeacherOrAdmin(BasePermission):

@@ -96,7 +96,8 @@ def ready_recording(media_dir, admin_account):
     """A transcoded, unpublished recording (real ffmpeg), made before the browser starts."""
     from django.core.files import File
 
-    from video_tutorials.services import recording_transcode, recording_upload
+    from video_tutorials.transcode_jobs import recording_transcode
+    from video_tutorials.uploads import recording_upload
 
     with (media_dir / "lesson.webm").open("rb") as clip:
         recording = recording_upload(

@@ -88,7 +88,7 @@ async def websocket_outcome(url: str, origin: str, *, wait_for_message: bool = F
 def run_stale_sweep(server) -> list:
     """The beat job, run the way beat runs it: in its own process, on the server's settings."""
     code = (
-        "import django, json; django.setup(); from video_tutorials.services import transcodes_sweep_stale; "
+        "import django, json; django.setup(); from video_tutorials.transcode_jobs import transcodes_sweep_stale; "
         "print(json.dumps(transcodes_sweep_stale()))"
     )
     env = {**server.env, "DJANGO_SETTINGS_MODULE": "core.settings"}
@@ -126,7 +126,7 @@ def test_redis_outage_under_a_running_server_and_recovery_without_restart(redis_
     assert ready.json()["checks"]["redis"]["ok"] is False
     assert [name for name, check in ready.json()["checks"].items() if not check["ok"]] == ["redis"]
     # An upload is stored and accepted; its transcode waits for the sweep (by design:
-    # video_tutorials.services.recording_queue_transcode).
+    # video_tutorials.transcode_jobs.recording_queue_transcode).
     with open(clip, "rb") as handle:
         uploaded = http.post(
             "/api/upload/",

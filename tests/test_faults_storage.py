@@ -13,7 +13,7 @@ from moto import mock_aws
 
 from conftest import free_port, need_service
 from core.errors import ServiceUnavailable
-from video_tutorials import services, transcoding
+from video_tutorials import publication, transcode_jobs, transcoding
 from video_tutorials.models import Recording, RecordingAsset
 from video_tutorials.tests.conftest import lesson, media_dir, upload  # noqa: F401  (fixtures, generated clips)
 
@@ -158,7 +158,7 @@ def test_storage_failure_while_saving_renditions_removes_the_runs_files(settings
 
     monkeypatch.setattr(FileSystemStorage, "_save", second_file_fails)
     with pytest.raises(ServiceUnavailable):
-        services._assets_replace(recording=recording, outputs=outputs, duration=3.0)
+        transcode_jobs.assets_replace(recording=recording, outputs=outputs, duration=3.0)
     assert files_under(settings.MEDIA_ROOT) == [] and not RecordingAsset.objects.exists()
 
 
@@ -176,7 +176,7 @@ def test_disk_full_while_building_a_bundle_is_507_and_leaves_no_bundle(student_c
         RecordingAsset.objects.create(
             recording=recording, kind=kind, label=label, file=name, mime_type="audio/webm", size_bytes=size
         )
-    services.recording_publish(recording=recording, by=None)
+    publication.recording_publish(recording=recording, by=None)
     media_before = sorted(files_under(tiny_disk))
 
     response = student_client.get(f"/api/recordings/{recording.recording_id}/bundle/")

@@ -101,7 +101,7 @@ def test_a_lesson_published_through_one_process_reaches_a_socket_held_by_the_oth
 
 def test_transcode_progress_from_a_worker_reaches_admins_on_every_process(two_processes, make_user):
     from video_tutorials.models import Recording
-    from video_tutorials.services import progress_push
+    from video_tutorials.transcode_jobs import progress_push
 
     first, second = two_processes
     admin = make_user("admin")

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from rest_framework.exceptions import ValidationError
 
-from . import services
+from . import changes, publication, transcode_jobs
 from .models import Recording, RecordingAsset
 
 
@@ -48,7 +48,7 @@ class RecordingAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    exclude = ["snapshot_batch_ids", "is_published"]
+    exclude = ["is_published"]
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -56,7 +56,7 @@ class RecordingAdmin(admin.ModelAdmin):
             return
         # Through the service, so the edit bumps content_version: students' cached JSON,
         # ETags and bundles must not keep the old title or description.
-        services.recording_edit(recording=obj, fields=form.changed_data)
+        changes.recording_edit(recording=obj, fields=form.changed_data)
 
     @admin.display(description="Preview")
     def preview(self, obj: Recording):
@@ -85,14 +85,16 @@ class RecordingAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected recordings")
     def publish_selected(self, request, queryset):
-        self._bulk(request, queryset, lambda r: services.recording_publish(recording=r, by=request.user), "Published")
+        self._bulk(
+            request, queryset, lambda r: publication.recording_publish(recording=r, by=request.user), "Published"
+        )
 
     @admin.action(description="Unpublish selected recordings")
     def unpublish_selected(self, request, queryset):
         self._bulk(
-            request, queryset, lambda r: services.recording_unpublish(recording=r, by=request.user), "Unpublished"
+            request, queryset, lambda r: publication.recording_unpublish(recording=r, by=request.user), "Unpublished"
         )
 
     @admin.action(description="Retry failed transcodes")
     def retry_selected(self, request, queryset):
-        self._bulk(request, queryset, lambda r: services.recording_retry(recording=r), "Queued")
+        self._bulk(request, queryset, lambda r: transcode_jobs.recording_retry(recording=r), "Queued")

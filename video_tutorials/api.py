@@ -10,31 +10,37 @@ from django.utils.http import http_date, parse_http_date_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.envelope import enveloped
+from core.ids import public_id_or_pk
+from core.permissions import IsAdminRole, is_admin
 from core.ranges import ranged_file_response
+from courses.models import Lesson
 
-from . import bundles, rendered, selectors, services
+from . import bundles, captions, publication, rendered, selectors, transcode_jobs, uploads
+from .media import recording_media
 from .models import Recording
-from .permissions import IsAdminRole
-from .selectors import is_numeric_id
+from .selectors import access_recording
 from .serializers import (
     BundleQuerySerializer,
     CaptionEnvelope,
     CaptionInputSerializer,
     CaptionListEnvelope,
+    CaptionSerializer,
     DetailQuerySerializer,
     LessonMediaInputSerializer,
     LessonVideoEnvelope,
+    LessonVideoSerializer,
     RecordingDetailEnvelope,
     RecordingEnvelope,
     RecordingListQuerySerializer,
     RecordingPageEnvelope,
+    RecordingSummarySerializer,
     RecordingUpdateInputSerializer,
     SnapshotBatchEnvelope,
     SnapshotBatchInputSerializer,
@@ -42,6 +48,8 @@ from .serializers import (
     UploadInputSerializer,
     WindowQuerySerializer,
 )
+from .snapshot_ingest import snapshot_batch_ingest
+from .upload_limits import install_upload_limit, refuse_oversize_caption
 
 TAGS = ["recordings"]
 RECORDING_ID = OpenApiParameter(
@@ -53,25 +61,16 @@ NOT_MODIFIED = OpenApiResponse(description="Not modified (If-None-Match / If-Mod
 def _lesson_for(key: str | None):
     if not key:
         return None
-    from courses.models import Lesson
-
-    lookup = {"pk": int(key)} if is_numeric_id(key) else {"lesson_id": key}
+    lookup = public_id_or_pk(key, public_field="lesson_id")
     lesson = Lesson.objects.select_related("module__course").filter(**lookup).first()
     if lesson is None:
         raise ValidationError({"lesson": ["No lesson with this id."]}, code="unknown_lesson")
     return lesson
 
 
-def _visible_recording(request, key: str, *, with_assets: bool = True):
-    recording = selectors.recording_get(user=request.user, key=key, prefetch_assets=with_assets)
-    if recording is None:
-        raise NotFound("No recording with this id.")
-    return recording
-
-
 def _summary(recording) -> dict:
     recording = selectors.with_assets(Recording.objects.select_related("lesson")).get(pk=recording.pk)
-    return selectors.recording_summary_dict(recording)
+    return RecordingSummarySerializer(recording).data
 
 
 def _not_modified(request, etag: str, last_modified: float) -> bool:
@@ -90,9 +89,7 @@ def _conditional(request, recording, variant: str, build):
     """304 when the client has this version; else the cached gzipped JSON as it is to
     clients that accept gzip (all browsers: no compression per request), unzipped for
     the rest."""
-    etag, last_modified = rendered.validators(
-        recording, is_admin=selectors.user_is_admin(request.user), variant=variant
-    )
+    etag, last_modified = rendered.validators(recording, is_admin=is_admin(request.user), variant=variant)
     headers = {
         "ETag": etag,
         "Last-Modified": http_date(last_modified),
@@ -129,16 +126,16 @@ class RecordingListUploadApi(APIView):
         query = RecordingListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        is_admin = selectors.user_is_admin(request.user)
+        sees_drafts = is_admin(request.user)
         queryset = selectors.recordings_list(
             user=request.user,
-            status=params.get("status") if is_admin else None,
-            published=params.get("published") if is_admin else None,
+            status=params.get("status") if sees_drafts else None,
+            published=params.get("published") if sees_drafts else None,
             lesson_key=params.get("lesson"),
         )
         page, size = params["page"], params["page_size"]
         count = queryset.count()
-        results = [selectors.recording_summary_dict(r) for r in queryset[(page - 1) * size : page * size]]
+        results = RecordingSummarySerializer(queryset[(page - 1) * size : page * size], many=True).data
         return enveloped({"count": count, "page": page, "page_size": size, "results": results})
 
     @extend_schema(
@@ -149,11 +146,11 @@ class RecordingListUploadApi(APIView):
         "non-media, empty, truncated and oversize files are refused. Transcoding is queued.",
     )
     def post(self, request):
-        services.install_upload_limit(request._request)
+        install_upload_limit(request._request)
         serializer = UploadInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        recording = services.recording_upload(
+        recording = uploads.recording_upload(
             uploaded_file=data["video_file"],
             title=data["title"],
             description=data.get("description", ""),
@@ -162,7 +159,7 @@ class RecordingListUploadApi(APIView):
             lesson=_lesson_for(data.get("lesson")),
             by=request.user,
         )
-        queued = services.recording_queue_transcode(recording=recording)
+        queued = transcode_jobs.recording_queue_transcode(recording=recording)
         message = (
             "Uploaded; transcoding queued."
             if queued
@@ -187,7 +184,7 @@ class RecordingDetailApi(APIView):
         query = DetailQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         window = _window(params)
         variant = rendered.detail_variant(**window, mode=params["mode"])
         build = partial(rendered.detail_data, recording, user=request.user, **window, mode=params["mode"])
@@ -205,9 +202,9 @@ class RecordingDetailApi(APIView):
     def patch(self, request, recording_id: str):
         serializer = RecordingUpdateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         lesson = _lesson_for(serializer.validated_data["lesson"])
-        recording = services.recording_lesson_link(recording=recording, lesson=lesson)
+        recording = publication.recording_lesson_link(recording=recording, lesson=lesson)
         return enveloped(_summary(recording), message="Recording updated.")
 
 
@@ -222,7 +219,7 @@ class RecordingTimelineApi(APIView):
         query = WindowQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         window = _window(query.validated_data)
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         build = partial(rendered.timeline_data, recording, **window)
         return _conditional(request, recording, rendered.timeline_variant(**window), build)
 
@@ -247,7 +244,7 @@ class SnapshotBatchApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         snapshots = data["snapshots"]
-        recording, result = services.snapshot_batch_ingest(
+        recording, result = snapshot_batch_ingest(
             recording_key=recording_id or data.get("recording_id"),
             title=data.get("title"),
             snapshots=snapshots,
@@ -268,34 +265,42 @@ def _action_schema(description: str):
     )
 
 
-class RecordingPublishApi(APIView):
+class RecordingActionApi(APIView):
+    """``POST /api/recordings/<id>/<action>/`` (admins): one service call, answered with the summary."""
+
     permission_classes = [IsAdminRole]
+    action = ""
 
-    @_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
+    def act(self, recording, user):
+        raise NotImplementedError
+
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_publish(recording=recording, by=request.user)
-        return enveloped(_summary(recording), message="Recording publish done.")
+        recording = self.act(access_recording(request.user, recording_id), request.user)
+        return enveloped(_summary(recording), message=f"Recording {self.action} done.")
 
 
-class RecordingUnpublishApi(APIView):
-    permission_classes = [IsAdminRole]
+@_action_schema("Publish a ready recording (admins); tells the enrolled students once.")
+class RecordingPublishApi(RecordingActionApi):
+    action = "publish"
 
-    @_action_schema("Hide a recording from students again (admins).")
-    def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_unpublish(recording=recording, by=request.user)
-        return enveloped(_summary(recording), message="Recording unpublish done.")
+    def act(self, recording, user):
+        return publication.recording_publish(recording=recording, by=user)
 
 
-class RecordingRetryApi(APIView):
-    permission_classes = [IsAdminRole]
+@_action_schema("Hide a recording from students again (admins).")
+class RecordingUnpublishApi(RecordingActionApi):
+    action = "unpublish"
 
-    @_action_schema("Queue a failed recording's transcode again (admins).")
-    def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
-        recording = services.recording_retry(recording=recording)
-        return enveloped(_summary(recording), message="Recording retry done.")
+    def act(self, recording, user):
+        return publication.recording_unpublish(recording=recording, by=user)
+
+
+@_action_schema("Queue a failed recording's transcode again (admins).")
+class RecordingRetryApi(RecordingActionApi):
+    action = "retry"
+
+    def act(self, recording, user):
+        return transcode_jobs.recording_retry(recording=recording)
 
 
 class RecordingCaptionsApi(APIView):
@@ -306,8 +311,8 @@ class RecordingCaptionsApi(APIView):
 
     @extend_schema(parameters=[RECORDING_ID], responses={200: CaptionListEnvelope}, tags=TAGS)
     def get(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id)
-        return enveloped(selectors.recording_media(recording)["captions"])
+        recording = access_recording(request.user, recording_id, prefetch_assets=True)
+        return enveloped(CaptionSerializer(recording_media(recording).captions, many=True).data)
 
     @extend_schema(
         parameters=[RECORDING_ID],
@@ -317,17 +322,15 @@ class RecordingCaptionsApi(APIView):
         description="Upload WebVTT captions for one language (replaces that language's captions).",
     )
     def post(self, request, recording_id: str):
-        recording = _visible_recording(request, recording_id, with_assets=False)
+        recording = access_recording(request.user, recording_id)
         serializer = CaptionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > services.MAX_CAPTION_BYTES:
-            raise ValidationError({"file": [f"Captions are limited to {services.MAX_CAPTION_BYTES} bytes."]})
-        asset = services.caption_upload(
+        refuse_oversize_caption(upload)
+        asset = captions.caption_upload(
             recording=recording, language=serializer.validated_data["language"], raw=upload.read()
         )
-        caption = {"language": asset.label, "url": asset.file.url, "size_bytes": asset.size_bytes}
-        return enveloped(caption, message="Captions saved.", status=status.HTTP_201_CREATED)
+        return enveloped(CaptionSerializer(asset).data, message="Captions saved.", status=status.HTTP_201_CREATED)
 
 
 class FirstRendererNegotiation(BaseContentNegotiation):
@@ -359,7 +362,7 @@ class RecordingBundleApi(APIView):
     def get(self, request, recording_id: str):
         query = BundleQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        recording = _visible_recording(request, recording_id)
+        recording = access_recording(request.user, recording_id, prefetch_assets=True)
         bundle = bundles.bundle_for(recording=recording, rung=query.validated_data["rung"])
         return ranged_file_response(
             request._request,
@@ -383,19 +386,19 @@ class LessonMediaApi(APIView):
         tags=["admin content"],
     )
     def post(self, request):
-        services.install_upload_limit(request._request)
+        install_upload_limit(request._request)
         serializer = LessonMediaInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         lesson = _lesson_for(data["lesson"])
-        recording = services.recording_upload(
+        recording = uploads.recording_upload(
             uploaded_file=data["video_file"],
             title=lesson.title,
             language=data["language"],
             lesson=lesson,
             by=request.user,
         )
-        services.recording_queue_transcode(recording=recording)
+        transcode_jobs.recording_queue_transcode(recording=recording)
         recording = selectors.with_assets(selectors.visible_recordings_for(user=request.user)).get(pk=recording.pk)
-        video = selectors.lesson_video_dict(recording, include_original=True)
+        video = LessonVideoSerializer(recording, context={"include_original": True}).data
         return enveloped(video, message="Lesson video uploaded.", status=status.HTTP_201_CREATED)

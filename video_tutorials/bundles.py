@@ -22,7 +22,7 @@ from courses.serializers import StudentStepSerializer
 
 from .models import Recording, RecordingAsset
 from .selectors import timeline_window
-from .services import STORAGE_ERRORS, _storage_discard, _storage_failure, _storage_save
+from .storage import STORAGE_ERRORS, storage_discard, storage_failure, storage_save
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def bundle_for(*, recording: Recording, rung: str) -> Bundle:
         if default_storage.exists(name):
             return Bundle(name, default_storage.size(name), content_hash)
     except STORAGE_ERRORS as exc:
-        raise _storage_failure(exc, name) from exc
+        raise storage_failure(exc, name) from exc
     _build(recording=recording, name=name, content_hash=content_hash, video=video, files=files, lesson=lesson)
     _delete_superseded(recording=recording, current=PurePosixPath(name).name)
     return Bundle(name, default_storage.size(name), content_hash)
@@ -170,7 +170,7 @@ def _build(*, recording: Recording, name: str, content_hash: str, video, files, 
         with open(temp_path, "rb") as built:
             _storage_put(name, File(built))
     except STORAGE_ERRORS as exc:  # the local temp disk, or reading a stored asset
-        raise _storage_failure(exc, name) from exc
+        raise storage_failure(exc, name) from exc
     finally:
         os.unlink(temp_path)
 
@@ -185,11 +185,11 @@ def _storage_put(name: str, content) -> None:
     except NotImplementedError:
         default_storage.save(name, content)  # S3 backends overwrite by default: the same bytes
         return
-    partial = _storage_save(f"{PurePosixPath(name).parent}/partial-{uuid.uuid4().hex}.zip.tmp", content)
+    partial = storage_save(f"{PurePosixPath(name).parent}/partial-{uuid.uuid4().hex}.zip.tmp", content)
     try:
         os.replace(default_storage.path(partial), final_path)
     except OSError:
-        _storage_discard(partial)
+        storage_discard(partial)
         raise
 
 
@@ -213,4 +213,4 @@ def _delete_superseded(*, recording: Recording, current: str) -> None:
         if old == current or match is None:
             continue
         if int(match["version"]) < int(this["version"]) or match["rung"] == this["rung"]:
-            _storage_discard(f"{folder}/{old}")
+            storage_discard(f"{folder}/{old}")

@@ -1,11 +1,12 @@
 """Websocket ``ws/recordings/<id>/``: an admin watches a recording's transcode progress."""
 
 from channels.db import database_sync_to_async
+from rest_framework.exceptions import NotFound
 
 from core.consumers import AuthenticatedJsonConsumer
+from core.permissions import is_admin
 
-from .models import Recording
-from .selectors import is_numeric_id
+from .selectors import access_recording
 
 CLOSE_NOT_FOUND = 4404
 
@@ -15,11 +16,11 @@ class RecordingProgressConsumer(AuthenticatedJsonConsumer):
     every change pushed by the transcoding service to group ``recording.<id>``."""
 
     async def is_allowed(self, user) -> bool:
-        return bool(getattr(user, "is_admin", False))
+        return is_admin(user)
 
     async def join_groups(self, user) -> None:
         key = self.scope["url_route"]["kwargs"]["recording_id"]
-        self.recording = await self._recording(key)
+        self.recording = await self._recording(user, key)
         if self.recording is None:
             return
         await self.group_join(f"recording.{self.recording.recording_id}")
@@ -49,6 +50,8 @@ class RecordingProgressConsumer(AuthenticatedJsonConsumer):
         """Read-only channel: clients have nothing to say."""
 
     @database_sync_to_async
-    def _recording(self, key: str):
-        lookup = {"pk": int(key)} if is_numeric_id(key) else {"recording_id": key}
-        return Recording.objects.filter(**lookup).first()
+    def _recording(self, user, key: str):
+        try:
+            return access_recording(user, key)
+        except NotFound:
+            return None

@@ -57,8 +57,6 @@ class Recording(models.Model):
     uploaded_at = models.DateTimeField(null=True, blank=True)
     snapshot_count = models.PositiveIntegerField(default=0)
     timeline_bytes = models.PositiveBigIntegerField(default=0)
-    # Client batch ids already stored (bounded), so a re-sent batch is stored once.
-    snapshot_batch_ids = models.JSONField(default=list, blank=True)
     content_version = models.PositiveIntegerField(default=1)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -126,3 +124,19 @@ class SnapshotChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recording_id} [{self.start_time}–{self.end_time}] ×{self.count}"
+
+
+class SnapshotBatch(models.Model):
+    """A client batch id already stored for a recording, so a re-sent batch is stored once."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="snapshot_batches")
+    batch_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["recording", "batch_id"], name="snapshot_batch_unique_per_recording"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recording_id} batch {self.batch_id}"

@@ -13,10 +13,12 @@ import orjson
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 
+from core.permissions import is_admin
 from core.public_urls import public_base, serving_base
 
 from . import selectors
 from .models import Recording
+from .serializers import RecordingDetailSerializer, TimelineSerializer
 
 CACHE_SECONDS = 24 * 3600
 
@@ -53,17 +55,16 @@ def gzipped_body(etag: str, build) -> bytes:
 
 
 def detail_data(recording: Recording, *, user, start=None, end=None, encoding="full", mode="full") -> dict:
+    """Everything the player needs, with the code timeline (or one window of it)."""
     prefetch_related_objects([recording], "assets")
-    return selectors.recording_detail_dict(recording, user=user, start=start, end=end, encoding=encoding, mode=mode)
+    timeline = selectors.recording_timeline(recording=recording, start=start, end=end, encoding=encoding)
+    context = {"timeline": timeline, "mode": mode, "include_original": is_admin(user)}
+    return RecordingDetailSerializer(recording, context=context).data
 
 
 def timeline_data(recording: Recording, *, start=None, end=None, encoding="full") -> dict:
-    snapshots = selectors.timeline_window(recording=recording, start=start, end=end, delta=encoding == "delta")
-    return {
-        "recording_id": recording.recording_id,
-        "timeline": {"start": start, "end": end, "encoding": encoding, "count": len(snapshots)},
-        "snapshots": snapshots,
-    }
+    timeline = selectors.recording_timeline(recording=recording, start=start, end=end, encoding=encoding)
+    return TimelineSerializer(timeline).data
 
 
 def warm(recording_pk: int, *, base: str = "") -> int:

@@ -1,4 +1,5 @@
-"""Request and response shapes of the recording endpoints (exact, for the OpenAPI schema)."""
+"""Request and response shapes of the recording endpoints: the only definition of each, used by
+the views at run time and by the OpenAPI schema."""
 
 import math
 import re
@@ -9,7 +10,10 @@ from rest_framework import serializers
 
 from core.envelope import envelope_serializer
 from core.languages import MediaLanguageField
+from core.public_urls import absolute_url
 from core.serializers import BatchListField, RejectedItemSerializer, RejectUnknownFieldsMixin
+
+from .media import recording_media
 
 MAX_CODE_CHARS = 512 * 1024
 MAX_SNAPSHOTS_PER_BATCH = 5000
@@ -234,9 +238,27 @@ class BundleQuerySerializer(StrictQuerySerializer):
 # --- responses -----------------------------------------------------------------------
 
 
+class FileUrlField(serializers.CharField):
+    """The URL of a stored file (absolute: see core/public_urls.py); a string in the schema."""
+
+    def to_representation(self, value) -> str:
+        return value.url
+
+
+class RecordingLinkField(serializers.CharField):
+    """The absolute URL of one of the recording's endpoints, from its ``recording_id``."""
+
+    def __init__(self, endpoint: str, **kwargs):
+        self.endpoint = endpoint
+        super().__init__(source="recording_id", **kwargs)
+
+    def to_representation(self, recording_id) -> str:
+        return absolute_url(f"/api/recordings/{recording_id}/{self.endpoint}/")
+
+
 class RenditionSerializer(serializers.Serializer):
-    rung = serializers.CharField()
-    url = serializers.CharField()
+    rung = serializers.CharField(source="label")
+    url = FileUrlField(source="file")
     size_bytes = serializers.IntegerField()
     bitrate_kbps = serializers.IntegerField()
     duration = serializers.FloatField(allow_null=True, help_text="Seconds, measured on this rendition.")
@@ -246,8 +268,8 @@ class RenditionSerializer(serializers.Serializer):
 
 
 class CaptionSerializer(serializers.Serializer):
-    language = serializers.CharField()
-    url = serializers.CharField()
+    language = serializers.CharField(source="label")
+    url = FileUrlField(source="file")
     size_bytes = serializers.IntegerField()
 
 
@@ -261,7 +283,30 @@ class SnapshotSerializer(serializers.Serializer):
     scrollPosition = serializers.JSONField(allow_null=True)  # noqa: N815
 
 
-class RecordingSummarySerializer(serializers.Serializer):
+class SnapshotsField(serializers.ListField):
+    """Snapshots as video_tutorials.timeline decodes them, already in ``SnapshotSerializer``'s
+    shape: passed through as they are (a long timeline is thousands of them)."""
+
+    child = SnapshotSerializer()
+
+    def to_representation(self, snapshots) -> list[dict]:
+        return snapshots
+
+
+# Base of every shape of a recording: the media fields read ``recording.media``, its
+# prefetched assets grouped once here. Context: ``mode`` ("audio": no video renditions),
+# ``include_original`` (admins may preview the uploaded file).
+class RecordingShapeSerializer(serializers.Serializer):
+    def to_representation(self, recording):
+        recording.media = recording_media(
+            recording,
+            audio_only=self.context.get("mode") == "audio",
+            include_original=self.context.get("include_original", False),
+        )
+        return super().to_representation(recording)
+
+
+class RecordingSummarySerializer(RecordingShapeSerializer):
     id = serializers.IntegerField()
     recording_id = serializers.CharField()
     title = serializers.CharField()
@@ -273,10 +318,10 @@ class RecordingSummarySerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(allow_null=True)
     duration = serializers.FloatField(allow_null=True)
     language = serializers.CharField()
-    lesson_id = serializers.CharField(allow_null=True)
-    lesson_title = serializers.CharField(allow_null=True)
-    poster_url = serializers.CharField(allow_null=True)
-    video_url = serializers.CharField(allow_null=True)
+    lesson_id = serializers.CharField(source="lesson.lesson_id", allow_null=True)
+    lesson_title = serializers.CharField(source="lesson.title", allow_null=True)
+    poster_url = FileUrlField(source="media.poster.file", allow_null=True)
+    video_url = FileUrlField(source="media.video.file", allow_null=True)
     snapshot_count = serializers.IntegerField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -289,16 +334,24 @@ class TimelineInfoSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+# Context: ``timeline`` (a selectors.TimelineWindow), ``mode``, ``include_original``.
+# (Comments, not docstrings: a serializer's docstring becomes its description in the schema.)
 class RecordingDetailSerializer(RecordingSummarySerializer):
-    original_url = serializers.CharField(allow_null=True, help_text="Admins only; null for everyone else.")
-    renditions = RenditionSerializer(many=True)
-    audio = RenditionSerializer(allow_null=True)
-    captions = CaptionSerializer(many=True)
-    subtitles_url = serializers.CharField(allow_null=True)
-    snapshots_url = serializers.CharField()
-    bundle_url = serializers.CharField()
-    timeline = TimelineInfoSerializer()
-    snapshots = SnapshotSerializer(many=True)
+    original_url = FileUrlField(
+        source="media.original", allow_null=True, help_text="Admins only; null for everyone else."
+    )
+    renditions = RenditionSerializer(source="media.renditions", many=True)
+    audio = RenditionSerializer(source="media.audio", allow_null=True)
+    captions = CaptionSerializer(source="media.captions", many=True)
+    subtitles_url = FileUrlField(source="media.subtitles.file", allow_null=True)
+    snapshots_url = RecordingLinkField("timeline")
+    bundle_url = RecordingLinkField("bundle")
+    timeline = TimelineInfoSerializer(source="timeline_window")
+    snapshots = SnapshotsField(source="timeline_window.snapshots")
+
+    def to_representation(self, recording):
+        recording.timeline_window = self.context["timeline"]
+        return super().to_representation(recording)
 
 
 class RecordingPageSerializer(serializers.Serializer):
@@ -308,10 +361,11 @@ class RecordingPageSerializer(serializers.Serializer):
     results = RecordingSummarySerializer(many=True)
 
 
+# Reads a selectors.TimelineWindow.
 class TimelineSerializer(serializers.Serializer):
     recording_id = serializers.CharField()
-    timeline = TimelineInfoSerializer()
-    snapshots = SnapshotSerializer(many=True)
+    timeline = TimelineInfoSerializer(source="*")
+    snapshots = SnapshotsField()
 
 
 class SnapshotBatchResultSerializer(serializers.Serializer):
@@ -327,21 +381,22 @@ class SnapshotBatchResultSerializer(serializers.Serializer):
     snapshot_count = serializers.IntegerField()
 
 
-class LessonVideoSerializer(serializers.Serializer):
+# The ``videos[]`` item of a lesson (admin SPA and the student player): the one lesson-video shape.
+class LessonVideoSerializer(RecordingShapeSerializer):
     id = serializers.IntegerField()
     recording_id = serializers.CharField()
     title = serializers.CharField()
     status = serializers.CharField()
     is_published = serializers.BooleanField()
-    video_url = serializers.CharField(allow_null=True)
-    subtitles_url = serializers.CharField(allow_null=True)
+    video_url = FileUrlField(source="media.playable", allow_null=True)
+    subtitles_url = FileUrlField(source="media.subtitles.file", allow_null=True)
     duration = serializers.FloatField(allow_null=True)
     language = serializers.CharField()
-    poster_url = serializers.CharField(allow_null=True)
-    renditions = RenditionSerializer(many=True)
-    audio_url = serializers.CharField(allow_null=True)
-    snapshots_url = serializers.CharField()
-    bundle_url = serializers.CharField()
+    poster_url = FileUrlField(source="media.poster.file", allow_null=True)
+    renditions = RenditionSerializer(source="media.renditions", many=True)
+    audio_url = FileUrlField(source="media.audio.file", allow_null=True)
+    snapshots_url = RecordingLinkField("timeline")
+    bundle_url = RecordingLinkField("bundle")
 
 
 RecordingEnvelope = envelope_serializer("RecordingEnvelope", RecordingSummarySerializer())

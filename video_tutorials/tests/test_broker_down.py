@@ -8,7 +8,7 @@ import pytest
 from celery.app.task import Task
 from kombu.exceptions import OperationalError
 
-from video_tutorials import services
+from video_tutorials import transcode_jobs
 from video_tutorials.models import Recording
 
 from .conftest import upload
@@ -58,10 +58,10 @@ def test_with_the_broker_down_upload_retry_and_publish_answer_2xx_and_the_sweep_
     published = admin_client.post(f"/api/recordings/{ready.recording_id}/publish/")
     assert published.status_code == 200 and published.json()["data"]["is_published"] is True  # JSON not pre-warmed
 
-    assert services.transcodes_sweep_stale() == []  # still down: nothing can be queued
+    assert transcode_jobs.transcodes_sweep_stale() == []  # still down: nothing can be queued
     broker.start()
     # The next sweep (every 5 minutes) queues what could not be queued, without waiting
     # for it to look stale; the transcodes that were queued normally are left alone.
-    assert sorted(services.transcodes_sweep_stale()) == sorted([queued.pk, failed.pk])
-    assert services.transcodes_sweep_stale() == []
+    assert sorted(transcode_jobs.transcodes_sweep_stale()) == sorted([queued.pk, failed.pk])
+    assert transcode_jobs.transcodes_sweep_stale() == []
     assert set(Recording.objects.values_list("status", flat=True)) == {"ready"}

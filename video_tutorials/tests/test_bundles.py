@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import LessonStep
-from video_tutorials import bundles, services
+from video_tutorials import bundles, publication, snapshot_ingest
 
 from .conftest import make_snapshots
 from .test_playback import VTT, ready_recording  # noqa: F401  (fixture)
@@ -32,7 +32,7 @@ def fetch(client, recording, rung="none"):
 
 @pytest.fixture
 def published(ready_recording):  # noqa: F811
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     ready_recording.refresh_from_db()
     return ready_recording
 
@@ -57,7 +57,7 @@ def test_two_builds_of_one_version_are_byte_identical(published, settings, monke
 
 def test_the_content_hash_changes_with_timeline_captions_and_steps(admin_client, student_client, published, settings):
     hashes = [fetch(student_client, published)[0]]
-    services.snapshots_ingest(recording=published, snapshots=make_snapshots(1, start=900))
+    snapshot_ingest.snapshots_ingest(recording=published, snapshots=make_snapshots(1, start=900))
     hashes.append(fetch(student_client, published)[0])
     response = admin_client.post(
         f"/api/recordings/{published.recording_id}/captions/",

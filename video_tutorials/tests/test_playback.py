@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from video_tutorials import services
+from video_tutorials import publication, snapshot_ingest, transcode_jobs, transcoding
 from video_tutorials.models import Recording, RecordingAsset
 from video_tutorials.selectors import lesson_media_for
 
@@ -38,7 +38,7 @@ def ready_recording(lesson):
             mime_type="video/mp4",
             size_bytes=1000,
         )
-    services.snapshots_ingest(recording=recording, snapshots=make_snapshots(120))
+    snapshot_ingest.snapshots_ingest(recording=recording, snapshots=make_snapshots(120))
     recording.refresh_from_db()
     return recording
 
@@ -70,27 +70,27 @@ def test_publishing_needs_a_ready_recording(admin_client):
 
 
 def test_unpublished_lesson_hides_its_published_recording(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     ready_recording.lesson.status = "draft"
     ready_recording.lesson.save()
     assert student_client.get(f"/api/recordings/{ready_recording.recording_id}/").status_code == 404
 
 
 def test_detail_answers_304_and_changes_etag_when_content_changes(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     url = f"/api/recordings/{ready_recording.recording_id}/"
     first = student_client.get(url)
     etag = first["ETag"]
     assert first.status_code == 200 and first["Last-Modified"]
     assert student_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
     assert student_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
-    services.snapshots_ingest(recording=ready_recording, snapshots=make_snapshots(1, start=500))
+    snapshot_ingest.snapshots_ingest(recording=ready_recording, snapshots=make_snapshots(1, start=500))
     again = student_client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 200 and again["ETag"] != etag
 
 
 def test_detail_is_gzipped_when_accepted(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     response = student_client.get(f"/api/recordings/{ready_recording.recording_id}/", HTTP_ACCEPT_ENCODING="gzip")
     assert response["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response["Vary"]
@@ -102,7 +102,7 @@ def test_detail_is_gzipped_when_accepted(student_client, ready_recording):
 
 
 def test_a_client_that_refuses_gzip_gets_plain_json(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     url = f"/api/recordings/{ready_recording.recording_id}/timeline/"
     response = student_client.get(url, HTTP_ACCEPT_ENCODING="identity")
     assert not response.has_header("Content-Encoding")
@@ -110,7 +110,7 @@ def test_a_client_that_refuses_gzip_gets_plain_json(student_client, ready_record
 
 
 def test_audio_mode_leaves_out_video(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     data = student_client.get(f"/api/recordings/{ready_recording.recording_id}/?mode=audio").json()["data"]
     assert data["renditions"] == [] and data["video_url"] is None and data["audio"]["rung"] == "audio"
     assert len(data["snapshots"]) == 120
@@ -151,7 +151,7 @@ def test_admins_list_everything_with_filters(admin_client, ready_recording):
 
 
 def test_bundle_supports_range_requests(student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     url = f"/api/recordings/{ready_recording.recording_id}/bundle/"
     whole = student_client.get(url)
     body = b"".join(whole.streaming_content)
@@ -215,7 +215,7 @@ def test_lesson_media_for_students_and_admins_in_constant_queries(
     with django_assert_max_num_queries(2):
         for_student = lesson_media_for(lessons=[lesson], user=student)
     assert for_student == {lesson.pk: []}
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     videos = lesson_media_for(lessons=[lesson], user=student)[lesson.pk]
     assert [v["recording_id"] for v in videos] == [ready_recording.recording_id]
     assert videos[0]["video_url"].endswith("360p.mp4") and len(videos[0]["renditions"]) == 2
@@ -225,8 +225,8 @@ def test_lesson_media_for_students_and_admins_in_constant_queries(
 def test_publishing_notifies_enrolled_students(monkeypatch, ready_recording):
     calls = []
     monkeypatch.setattr("courses.services.notify_enrolled_students", lambda **kw: calls.append(kw))
-    services.recording_publish(recording=ready_recording, by=None)
-    services.recording_publish(recording=ready_recording, by=None)  # already published: no second notice
+    publication.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)  # already published: no second notice
     assert len(calls) == 1 and calls[0]["course"] == ready_recording.lesson.module.course
 
 
@@ -236,7 +236,7 @@ def test_publishing_creates_a_notification_for_each_enrolled_student(ready_recor
 
     Enrollment.objects.create(user=student, course=ready_recording.lesson.module.course)
     make_user("student")  # not enrolled: not told
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     notice = Notification.objects.get()
     assert notice.recipient == student and notice.kind == "recording_published"
     assert notice.data["recording_id"] == ready_recording.recording_id
@@ -280,7 +280,7 @@ def test_warming_an_unpublished_recording_renders_nothing(ready_recording):
     from video_tutorials.rendered import warm
 
     assert warm(ready_recording.pk) == 0
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     assert warm(ready_recording.pk) == 4
 
 
@@ -300,13 +300,13 @@ def test_admin_detail_follows_transcode_start_progress_failure_and_retry(admin_c
         seen.append(admin_detail(admin_client, recording))  # started
         on_progress(40)
         seen.append(admin_detail(admin_client, recording))
-        raise services.transcoding.TranscodeError("ffmpeg: moov atom not found")
+        raise transcoding.TranscodeError("ffmpeg: moov atom not found")
 
     assert admin_detail(admin_client, recording)["status"] == "uploaded"  # cached now
-    monkeypatch.setattr(services.transcoding, "probe", lambda path: services.transcoding.ProbeResult(has_video=True))
-    monkeypatch.setattr(services.transcoding, "transcode", transcode)
-    monkeypatch.setattr(services._LocalSource, "__enter__", lambda self: "/nowhere.webm")
-    services.recording_transcode(recording_pk=recording.pk)
+    monkeypatch.setattr(transcoding, "probe", lambda path: transcoding.ProbeResult(has_video=True))
+    monkeypatch.setattr(transcoding, "transcode", transcode)
+    monkeypatch.setattr(transcode_jobs._LocalSource, "__enter__", lambda self: "/nowhere.webm")
+    transcode_jobs.recording_transcode(recording_pk=recording.pk)
     assert [(d["status"], d["progress"]) for d in seen] == [("processing", 0), ("processing", 40)]
     failed = admin_detail(admin_client, recording)
     assert (failed["status"], failed["error"]) == ("failed", "ffmpeg: moov atom not found")
@@ -322,7 +322,7 @@ def admin_site_client(client, admin_user):
 
 
 def test_an_edit_in_django_admin_reaches_students_at_once(admin_site_client, student_client, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     url = f"/api/recordings/{ready_recording.recording_id}/"
     before = student_client.get(url)
     assert before.json()["data"]["title"] == "Ready one"
@@ -356,7 +356,7 @@ def test_if_modified_since_sees_a_change_of_the_lesson(student_client, ready_rec
 
     from courses.models import Lesson
 
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     url = f"/api/recordings/{ready_recording.recording_id}/"
     first = student_client.get(url)
     assert student_client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
@@ -383,18 +383,18 @@ def test_publishing_in_a_lesson_students_cannot_open_tells_nobody_until_they_can
     part = {"lesson": lesson, "module": lesson.module, "course": lesson.module.course}[hidden]
     part.status = "draft"
     part.save()
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     assert notices == []
     part.status = "published"
     part.save()
-    services.recording_publish(recording=ready_recording, by=None)  # the admin publishes again once it is open
+    publication.recording_publish(recording=ready_recording, by=None)  # the admin publishes again once it is open
     assert len(notices) == 1
 
 
 def test_unpublishing_and_publishing_again_tells_students_once(notices, ready_recording):
-    services.recording_publish(recording=ready_recording, by=None)
-    services.recording_unpublish(recording=ready_recording, by=None)
-    services.recording_publish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
+    publication.recording_unpublish(recording=ready_recording, by=None)
+    publication.recording_publish(recording=ready_recording, by=None)
     assert len(notices) == 1
     ready_recording.refresh_from_db()
     assert ready_recording.is_published and ready_recording.notified_at is not None
@@ -413,7 +413,7 @@ def test_concurrent_publishes_tell_students_once(notices, lesson):
     def publish():
         try:
             start.wait(5)
-            services.recording_publish(recording=recording, by=None)
+            publication.recording_publish(recording=recording, by=None)
         except Exception as exc:  # noqa: BLE001  (reported below)
             errors.append(exc)
         finally:

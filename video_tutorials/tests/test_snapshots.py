@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from video_tutorials import services
-from video_tutorials.models import Recording, SnapshotChunk
+from video_tutorials import snapshot_ingest
+from video_tutorials.models import Recording, SnapshotBatch, SnapshotChunk
 from video_tutorials.selectors import timeline_window
 from video_tutorials.serializers import SnapshotBatchInputSerializer
 from video_tutorials.timeline import CHUNK_SIZE, Snapshot, apply_delta, decode_chunk, encode_chunk, text_delta
@@ -53,11 +53,11 @@ def stored_codes(rec) -> list[str]:
 def test_resent_batch_and_duplicate_snapshots_are_stored_once():
     rec = recording()
     batch = make_snapshots(10)
-    assert services.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")["stored"] == 10
-    again = services.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")
+    assert snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")["stored"] == 10
+    again = snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")
     assert again["duplicate_batch"] and again["stored"] == 0
     # Same content re-sent without a batch id: de-duplicated on (timestamp, code).
-    assert services.snapshots_ingest(recording=rec, snapshots=batch[5:])["stored"] == 0
+    assert snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch[5:])["stored"] == 0
     rec.refresh_from_db()
     assert rec.snapshot_count == 10 and stored_codes(rec) == [s["code"] for s in batch]
 
@@ -66,18 +66,18 @@ def test_out_of_order_batches_end_up_in_time_order():
     rec = recording()
     sent = make_snapshots(200)
     for part in (sent[150:], sent[:40], sent[90:150], sent[40:90]):
-        services.snapshots_ingest(recording=rec, snapshots=list(reversed(part)))
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=list(reversed(part)))
     assert stored_codes(rec) == [s["code"] for s in sent]
     assert SnapshotChunk.objects.filter(recording=rec).count() <= 200 // CHUNK_SIZE + 4
 
 
 def test_a_database_without_delete_returning_builds_the_same_timeline(monkeypatch):
     """SQLite before 3.35 has no RETURNING: the read-then-delete path keeps every guarantee."""
-    monkeypatch.setattr(services, "_delete_returning_supported", lambda: False)
+    monkeypatch.setattr(snapshot_ingest, "_delete_returning_supported", lambda: False)
     rec = recording()
     sent = make_snapshots(200)
     for part in (sent[150:], sent[:40], sent[90:150], sent[40:90], sent[:40]):
-        services.snapshots_ingest(recording=rec, snapshots=list(reversed(part)))
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=list(reversed(part)))
     rec.refresh_from_db()
     assert stored_codes(rec) == [s["code"] for s in sent] and rec.snapshot_count == 200
 
@@ -86,7 +86,7 @@ def test_small_batches_fill_chunks_instead_of_adding_keyframes():
     rec = recording()
     sent = make_snapshots(3 * CHUNK_SIZE)
     for i in range(0, len(sent), 2):
-        services.snapshots_ingest(recording=rec, snapshots=sent[i : i + 2], batch_id=f"b{i}")
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=sent[i : i + 2], batch_id=f"b{i}")
     assert SnapshotChunk.objects.filter(recording=rec).count() == 3
     assert stored_codes(rec) == [s["code"] for s in sent]
 
@@ -94,7 +94,7 @@ def test_small_batches_fill_chunks_instead_of_adding_keyframes():
 def test_timeline_is_stored_in_a_tenth_of_full_copies():
     rec = recording()
     sent = make_snapshots(600)
-    services.snapshots_ingest(recording=rec, snapshots=sent)
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=sent)
     rec.refresh_from_db()
     full = sum(len(s["code"].encode()) for s in sent)
     assert rec.timeline_bytes * 10 <= full
@@ -102,11 +102,48 @@ def test_timeline_is_stored_in_a_tenth_of_full_copies():
 
 def test_ingest_of_a_large_batch_takes_at_most_four_queries():
     rec = recording()
-    services.snapshots_ingest(recording=rec, snapshots=make_snapshots(30))
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(30))
     with CaptureQueriesContext(connection) as queries:
-        services.snapshots_ingest(recording=rec, snapshots=make_snapshots(1000, start=100))
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(1000, start=100))
     statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
     assert len(statements) <= 4, statements
+
+
+def test_ingest_of_a_batch_with_a_new_batch_id_takes_at_most_five_queries(django_assert_max_num_queries):
+    rec = recording()
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(30), batch_id="first")
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(1000, start=100), batch_id="second")
+    statements = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) <= 5, statements
+
+
+def test_a_batch_sent_three_times_is_stored_once_and_its_id_kept_once():
+    rec = recording()
+    batch = make_snapshots(25)
+    results = [snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1") for _ in range(3)]
+    assert [r["stored"] for r in results] == [25, 0, 0]
+    assert [r["duplicate_batch"] for r in results] == [False, True, True]
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 25 and stored_codes(rec) == [s["code"] for s in batch]
+    assert list(SnapshotBatch.objects.filter(recording=rec).values_list("batch_id", flat=True)) == ["b1"]
+
+
+def test_a_send_that_missed_the_concurrent_claim_of_its_batch_id_stores_nothing(monkeypatch):
+    """What PostgreSQL does to a send that waited for the row lock: its "batch seen?" was
+    read before the other send committed. Its claim fails, and the re-run stores nothing."""
+    rec = recording()
+    batch = make_snapshots(10)
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=batch, batch_id="b1")
+    real = snapshot_ingest._locked_for_ingest
+    stale = iter([True])
+    monkeypatch.setattr(
+        snapshot_ingest, "_locked_for_ingest", lambda batch_id: real(None if next(stale, False) else batch_id)
+    )
+    again = snapshot_ingest.snapshots_ingest(recording=rec, snapshots=make_snapshots(5, start=50), batch_id="b1")
+    assert again["duplicate_batch"] and again["stored"] == 0
+    rec.refresh_from_db()
+    assert rec.snapshot_count == 10 and stored_codes(rec) == [s["code"] for s in batch]
 
 
 def page_snapshots(count: int, *, start: float = 0.0) -> list[dict]:
@@ -114,14 +151,14 @@ def page_snapshots(count: int, *, start: float = 0.0) -> list[dict]:
     return [{"code": f"<p>line {i}</p>\r\n" * 60, "timestamp": start + i} for i in range(count)]
 
 
-def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_client, django_assert_num_queries):
+def test_http_batch_of_1000_is_six_queries_counting_the_user_lookup(admin_client, django_assert_num_queries):
     rec = recording()
     first, big = page_snapshots(30), page_snapshots(1000, start=100)
-    services.snapshots_ingest(recording=rec, snapshots=first)
+    snapshot_ingest.snapshots_ingest(recording=rec, snapshots=first)
     body = {"recording_id": rec.recording_id, "batch_id": "big", "snapshots": big}
-    # 5 statements, plus the SAVEPOINT/RELEASE that the test's own transaction makes of
+    # 6 statements, plus the SAVEPOINT/RELEASE that the test's own transaction makes of
     # the service's atomic block (in production: BEGIN/COMMIT).
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(8) as captured:
         response = admin_client.post("/api/save-code-snapshots/", body, format="json")
     assert response.status_code == 200, response.content
     statements = [
@@ -129,8 +166,9 @@ def test_http_batch_of_1000_is_five_queries_counting_the_user_lookup(admin_clien
         for q in captured.captured_queries
         if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # The admin (JWT), the recording found and locked, the chunks taken, written, the counters.
-    assert statements == ["SELECT", "SELECT", "DELETE", "INSERT", "UPDATE"]
+    # The admin (JWT), the recording found and locked (with "batch seen?"), the batch id,
+    # the chunks taken, written, the counters.
+    assert statements == ["SELECT", "SELECT", "INSERT", "DELETE", "INSERT", "UPDATE"]
     assert response.json() == {
         "message": "Snapshots saved.",
         "data": {
@@ -188,7 +226,7 @@ def test_concurrent_batches_are_each_stored_once_in_time_order():
     def send(job) -> int:
         batch_id, snapshots = job
         try:
-            _, result = services.snapshot_batch_ingest(
+            _, result = snapshot_ingest.snapshot_batch_ingest(
                 recording_key=rec.recording_id, title=None, snapshots=snapshots, batch_id=batch_id
             )
             return result["stored"]
@@ -199,7 +237,9 @@ def test_concurrent_batches_are_each_stored_once_in_time_order():
         stored = list(pool.map(send, jobs))
     assert sum(stored) == len(sent)
     rec.refresh_from_db()
-    assert rec.snapshot_count == len(sent) and sorted(rec.snapshot_batch_ids) == sorted(b for b, _ in batches)
+    assert rec.snapshot_count == len(sent) and sorted(
+        rec.snapshot_batches.values_list("batch_id", flat=True)
+    ) == sorted(b for b, _ in batches)
     assert stored_codes(rec) == [s["code"] for s in sent]
 
 

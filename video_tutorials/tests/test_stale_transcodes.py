@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from video_tutorials import services, transcoding
+from video_tutorials import transcode_jobs, transcoding
 from video_tutorials.models import Recording, RecordingAsset
 
 pytestmark = pytest.mark.django_db
@@ -43,13 +43,13 @@ def test_sweep_gives_up_after_three_attempts_and_requeues_the_rest(settings, que
     never_queued = make_recording(status="uploaded", attempts=0, stale_minutes=stale)
     running = make_recording(attempts=1, stale_minutes=1)
 
-    assert sorted(services.transcodes_sweep_stale()) == sorted([dead_worker.pk, never_queued.pk])
+    assert sorted(transcode_jobs.transcodes_sweep_stale()) == sorted([dead_worker.pk, never_queued.pk])
     assert sorted(queued) == sorted([(dead_worker.pk,), (never_queued.pk,)])
     exhausted.refresh_from_db()
     assert exhausted.status == "failed" and exhausted.error == "Transcoding did not finish after 3 attempts."
     running.refresh_from_db()
     assert running.status == "processing"
-    assert services.transcodes_sweep_stale() == []  # the re-queued ones are fresh again; failed stays failed
+    assert transcode_jobs.transcodes_sweep_stale() == []  # the re-queued ones are fresh again; failed stays failed
 
 
 def test_retry_after_the_sweep_gave_up_starts_a_fresh_count(admin_client, settings, queued):
@@ -59,9 +59,9 @@ def test_retry_after_the_sweep_gave_up_starts_a_fresh_count(admin_client, settin
     assert queued == [(recording.pk,)]
     recording.refresh_from_db()
     assert recording.transcode_attempts == 0 and recording.status == "uploaded"
-    assert services.transcodes_sweep_stale() == []  # retried just now: not stale
+    assert transcode_jobs.transcodes_sweep_stale() == []  # retried just now: not stale
     age_recording(recording, minutes=settings.TRANSCODE_STALE_MINUTES + 1)  # the queued task was lost
-    assert services.transcodes_sweep_stale() == [recording.pk]  # queued again, not failed
+    assert transcode_jobs.transcodes_sweep_stale() == [recording.pk]  # queued again, not failed
 
 
 def test_a_transcode_that_reports_progress_is_not_swept_while_it_runs(monkeypatch, settings, queued):
@@ -72,12 +72,12 @@ def test_a_transcode_that_reports_progress_is_not_swept_while_it_runs(monkeypatc
         # Over an hour into the run: its start is older than the sweep's cutoff...
         age_recording(recording, minutes=settings.TRANSCODE_STALE_MINUTES + 5)
         on_progress(60)  # ...but ffmpeg still reports progress.
-        swept.extend(services.transcodes_sweep_stale())
+        swept.extend(transcode_jobs.transcodes_sweep_stale())
         return []
 
     monkeypatch.setattr(transcoding, "probe", lambda path: transcoding.ProbeResult(duration=7200.0, has_audio=True))
     monkeypatch.setattr(transcoding, "transcode", long_transcode)
-    services.recording_transcode(recording_pk=recording.pk)
+    transcode_jobs.recording_transcode(recording_pk=recording.pk)
     assert swept == [] and queued == []
     recording.refresh_from_db()
     assert recording.status == "ready" and recording.transcode_attempts == 1
@@ -124,7 +124,7 @@ def test_two_runs_replacing_renditions_at_once_leave_one_set(monkeypatch, tmp_pa
 
     def run(name: str) -> None:
         try:
-            services._assets_replace(recording=recording, outputs=outputs(name), duration=3.0)
+            transcode_jobs.assets_replace(recording=recording, outputs=outputs(name), duration=3.0)
         except Exception as exc:  # noqa: BLE001  (reported to the test below)
             errors.append(exc)
         finally:

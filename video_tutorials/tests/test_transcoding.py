@@ -7,7 +7,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from conftest import ws_connect
-from video_tutorials import services, tasks
+from video_tutorials import tasks, transcode_jobs
 from video_tutorials.models import Recording, RecordingAsset
 
 from .conftest import ffmpeg_run, upload
@@ -59,7 +59,7 @@ def test_progress_reaches_admins_over_the_websocket(admin_user, media_dir, setti
         assert first["event"] == "status" and first["status"] == "uploaded"
         from channels.db import database_sync_to_async
 
-        await database_sync_to_async(services.recording_transcode)(recording_pk=recording.pk)
+        await database_sync_to_async(transcode_jobs.recording_transcode)(recording_pk=recording.pk)
         events = []
         while not await communicator.receive_nothing(timeout=0.2):
             events.append(await communicator.receive_json_from())
@@ -154,7 +154,7 @@ def test_channel_layer_group_gets_progress_events(admin_client, media_dir):
     recording = Recording.objects.get()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(f"recording.{recording.recording_id}", channel)
-    services.recording_transcode(recording_pk=recording.pk, force=True)
+    transcode_jobs.recording_transcode(recording_pk=recording.pk, force=True)
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "recording.progress" and message["payload"]["event"] == "started"
 
@@ -193,14 +193,14 @@ def test_every_rung_stays_under_its_total_cap_and_records_its_duration(admin_cli
 @pytest.fixture
 def progress_seen(monkeypatch) -> list[int]:
     seen: list[int] = []
-    real_push = services.progress_push
+    real_push = transcode_jobs.progress_push
 
     def push(*, recording, event="progress"):
         if event == "progress":
             seen.append(recording.progress)
         real_push(recording=recording, event=event)
 
-    monkeypatch.setattr(services, "progress_push", push)
+    monkeypatch.setattr(transcode_jobs, "progress_push", push)
     return seen
 
 

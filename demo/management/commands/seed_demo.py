@@ -643,8 +643,11 @@ class Command(BaseCommand):
     def make_recording(self, admin, course):
         """A 12-second screencast-like clip with speech, transcoded for real."""
         from video_tutorials.models import Recording
-        from video_tutorials.services import recording_publish, recording_transcode, recording_upload, snapshots_ingest
+        from video_tutorials.publication import recording_publish
+        from video_tutorials.snapshot_ingest import snapshots_ingest
+        from video_tutorials.transcode_jobs import recording_transcode
         from video_tutorials.transcoding import ffmpeg_binary
+        from video_tutorials.uploads import recording_upload
 
         lesson = Lesson.objects.filter(module__course=course).order_by("module__order", "order").first()
         if Recording.objects.filter(lesson=lesson).exists():
