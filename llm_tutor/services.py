@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 
-from courses.models import Lesson, LessonStep
+from courses.models import Lesson, LessonProgress, LessonStep
+from courses.services import lesson_progress_update
 
 from . import offline, prompts
 from .checks import Evaluation, evaluate_step
@@ -417,9 +418,6 @@ def _mark_step_done(user, lesson, step) -> None:
     """A correct step is done in the student's progress (a set: repeating it changes nothing)."""
     if not getattr(user, "is_student", False):
         return
-    from courses.models import LessonProgress
-    from courses.services import lesson_progress_update
-
     done = LessonProgress.objects.filter(user=user, lesson=lesson).values_list("steps_completed", flat=True).first()
     if done and step.step_number in done:
         return
