@@ -7,7 +7,9 @@ shared cache is used again, with no restart.
 """
 
 import logging
+import threading
 import time
+from dataclasses import dataclass
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -38,32 +40,68 @@ def _resilient(name):
     return method
 
 
-class ReusedClientRedisCacheClient(RedisCacheClient):
-    """One redis.Redis per connection pool, not one per cache call.
+class ProcessWideRedisCacheClient(RedisCacheClient):
+    """One connection pool and one redis.Redis per server for the whole process.
 
-    Django's client builds a new redis.Redis for every get/set, and redis-py 8 fills a
-    table of ~170 response callbacks in each: with five cache calls per cached read that
-    was a visible share of the request (issue 14). A redis.Redis over a pool is
-    thread-safe, so one per pool is shared by every thread."""
+    Django keeps a cache backend per async context, so under ASGI every request built a
+    new backend, a new pool and a new TCP connection with its HELLO and CLIENT SETINFO
+    round trips: most of a cached read's time with Redis (issue 14). redis-py's pool and
+    client are thread-safe, so every backend object in the process shares them. (Django's
+    own client also builds a new redis.Redis, with its ~170 response callbacks, per call.)"""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients: dict[int, object] = {}
+    _shared: dict[tuple, object] = {}
+    _lock = threading.Lock()
+
+    def _get_connection_pool(self, write):
+        server = self._servers[self._get_connection_pool_index(write)]
+        key = ("pool", server, repr(sorted(self._pool_options.items())))
+        return self._process_wide(key, lambda: self._pool_class.from_url(server, **self._pool_options))
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
-        return client
+        pool = self._get_connection_pool(write)
+        return self._process_wide(("client", id(pool)), lambda: self._client(connection_pool=pool))
+
+    @classmethod
+    def _process_wide(cls, key, make):
+        found = cls._shared.get(key)
+        if found is None:
+            with cls._lock:
+                found = cls._shared.get(key)
+                if found is None:
+                    found = cls._shared[key] = make()
+        return found
+
+
+@dataclass
+class _Outage:
+    """Redis's state as this process sees it, shared by every backend object of one server."""
+
+    fallback: LocMemCache
+    down_until: float = 0.0
+
+
+_outages: dict[str, _Outage] = {}
 
 
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = ReusedClientRedisCacheClient
-        self._fallback = LocMemCache("mrict-redis-fallback", {"TIMEOUT": params.get("TIMEOUT", 300)})
-        self._down_until = 0.0
+        self._class = ProcessWideRedisCacheClient
+        self._outage = _outages.setdefault(
+            str(server), _Outage(LocMemCache(f"mrict-redis-fallback-{server}", {"TIMEOUT": params.get("TIMEOUT", 300)}))
+        )
+
+    @property
+    def _fallback(self) -> LocMemCache:
+        return self._outage.fallback
+
+    @property
+    def _down_until(self) -> float:
+        return self._outage.down_until
+
+    @_down_until.setter
+    def _down_until(self, value: float) -> None:
+        self._outage.down_until = value
 
     def is_shared(self) -> bool:
         """True while Redis answers (every process sees the same entries); False while
