@@ -171,7 +171,10 @@ def redis_server():
     """A real redis-server of this test's own, on a free loopback port."""
     if shutil.which("redis-server") is None:
         need_service("redis-server is not installed (apt-get install redis-server)")
+    from core.cache import forget_server
+
     server = RedisServer(free_port())
+    forget_server(server.url)  # a server an earlier test had on this port is gone for good
     server.start()
     yield server
     server.stop()

@@ -1,7 +1,8 @@
 """SimpleJWT authentication that also refuses access tokens revoked at logout, and finds
 the token's user through the shared cache (accounts/user_cache.py) instead of a query.
 
-Over HTTP the revoked mark and the cached user are read in one cache round trip."""
+Over HTTP the revoked mark, the cached user and the cache entries the view names
+(core.cache.keys_to_read_with_auth) are read in one cache round trip."""
 
 from functools import lru_cache
 
@@ -10,6 +11,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.utils import aware_utcnow
+
+from core.cache import keys_to_read_with_auth, remember_read_with_auth
 
 from .services import access_token_is_revoked, revoked_access_key
 from .user_cache import prefetched_entries, read_with, user_for_token
@@ -74,8 +77,11 @@ class RevocableJWTAuthentication(JWTAuthentication):
             return None
         token = validated_access_token(raw_token)  # signature and expiry only
         revoked_key = revoked_access_key(jti=token.get("jti", ""))
-        entries = prefetched_entries(user_id=str(token.get(api_settings.USER_ID_CLAIM, "")), extra_keys=[revoked_key])
+        user_id = str(token.get(api_settings.USER_ID_CLAIM, ""))
+        view_keys = keys_to_read_with_auth(request, user_id=user_id)
+        entries = prefetched_entries(user_id=user_id, extra_keys=[revoked_key, *view_keys])
         if entries.get(revoked_key):
             _refuse_revoked()
+        remember_read_with_auth(request, view_keys, entries)
         with read_with(entries):
             return self.get_user(token), token

@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -52,14 +53,18 @@ class ProcessWideRedisCacheClient(RedisCacheClient):
     _shared: dict[tuple, object] = {}
     _lock = threading.Lock()
 
+    def _server_key(self, write) -> tuple[str, str]:
+        return self._servers[self._get_connection_pool_index(write)], repr(sorted(self._pool_options.items()))
+
     def _get_connection_pool(self, write):
-        server = self._servers[self._get_connection_pool_index(write)]
-        key = ("pool", server, repr(sorted(self._pool_options.items())))
-        return self._process_wide(key, lambda: self._pool_class.from_url(server, **self._pool_options))
+        server, options = self._server_key(write)
+        return self._process_wide(
+            ("pool", server, options), lambda: self._pool_class.from_url(server, **self._pool_options)
+        )
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
-        return self._process_wide(("client", id(pool)), lambda: self._client(connection_pool=pool))
+        return self._process_wide(("client", *self._server_key(write)), lambda: self._client(connection_pool=pool))
 
     @classmethod
     def _process_wide(cls, key, make):
@@ -81,6 +86,17 @@ class _Outage:
 
 
 _outages: dict[str, _Outage] = {}
+
+
+def forget_server(server: str) -> None:
+    """Drop this process's pool and outage state for ``server`` (a test's redis-server that
+    is gone for good, whose port a new one may get)."""
+    _outages.pop(server, None)
+    with ProcessWideRedisCacheClient._lock:
+        for key in [key for key in ProcessWideRedisCacheClient._shared if key[1] == server]:
+            found = ProcessWideRedisCacheClient._shared.pop(key)
+            if key[0] == "pool":
+                found.disconnect()
 
 
 class ResilientRedisCache(RedisCache):
@@ -119,3 +135,29 @@ class ResilientRedisCache(RedisCache):
     has_key = _resilient("has_key")
     incr = _resilient("incr")
     clear = _resilient("clear")
+
+
+# A cached read's entries ride on the authentication's cache round trip: a view names the
+# keys it will read (``cache_keys_read_with_auth(request, user_id=...)``, user_id being the
+# token's public user id) and reads them back with ``entries_for`` (issue 14: with Redis,
+# one round trip per cached read instead of two). Kept on the request, so never stale.
+_READ_WITH_AUTH = "_cache_entries_read_with_auth"
+
+
+def keys_to_read_with_auth(request, *, user_id: str) -> list[str]:
+    view = (getattr(request, "parser_context", None) or {}).get("view")
+    keys_for = getattr(view, "cache_keys_read_with_auth", None)
+    return list(keys_for(request, user_id=user_id)) if keys_for else []
+
+
+def remember_read_with_auth(request, keys: list[str], entries: dict) -> None:
+    if keys:
+        setattr(request, _READ_WITH_AUTH, (frozenset(keys), {key: entries[key] for key in keys if key in entries}))
+
+
+def entries_for(request, keys: list[str]) -> dict:
+    """The entries of ``keys`` (absent = not cached): as read with the authentication, else now."""
+    read = getattr(request, _READ_WITH_AUTH, None)
+    if read is not None and read[0].issuperset(keys):
+        return read[1]
+    return cache.get_many(keys)

@@ -36,7 +36,7 @@ def _page_key(key_parts: tuple) -> str:
 def cached_catalog_page(*, key_parts: tuple, build, prefetched: dict | None = None) -> dict:
     """The page, cached with the catalog version it was built at; an older one is rebuilt.
 
-    ``prefetched``: the version and page entries already read (catalog_entries_for)."""
+    ``prefetched``: the version and page entries already read (catalog_keys)."""
     found = prefetched if prefetched is not None else cache.get_many([VERSION_KEY, _page_key(key_parts)])
     version = found.get(VERSION_KEY)
     if version is None:
@@ -64,18 +64,18 @@ def cached_content(*, key: str, build):
     return value
 
 
-def catalog_entries_for(*, key_parts: tuple, user) -> dict:
-    """Everything a student's catalog page reads from the cache, in one round trip."""
-    return cache.get_many([VERSION_KEY, _page_key(key_parts), _enrolled_key(user.pk)])
+def catalog_keys(*, key_parts: tuple, user_id: str) -> list[str]:
+    """Everything a student's catalog page reads from the cache (``user_id``: the public id)."""
+    return [VERSION_KEY, _page_key(key_parts), _enrolled_key(user_id)]
 
 
-def _enrolled_key(user_pk) -> str:
-    return f"catalog:enrolled:{user_pk}"
+def _enrolled_key(user_id: str) -> str:
+    return f"catalog:enrolled:{user_id}"
 
 
 def cached_enrolled_course_ids(*, user, load, prefetched: dict | None = None) -> set[str]:
     """``load()`` (the selector) once per change of this student's enrollments."""
-    key = _enrolled_key(user.pk)
+    key = _enrolled_key(user.user_id)
     ids = prefetched.get(key) if prefetched is not None else cache.get(key)
     if ids is None:
         ids = load()
@@ -84,7 +84,7 @@ def cached_enrolled_course_ids(*, user, load, prefetched: dict | None = None) ->
 
 
 def forget_enrolled_course_ids(*, instance, **kwargs) -> None:
-    cache.delete(_enrolled_key(instance.user_id))
+    cache.delete(_enrolled_key(instance.user.user_id))
 
 
 def connect_signals() -> None:

@@ -3,13 +3,15 @@
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.views import APIView
 
 from accounts.serializers import LegacyLoginResponse, legacy_login_data
+from core.cache import entries_for
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from courses import selectors as course_selectors
-from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_entries_for
+from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_keys
 from courses.compat_api import PageInfoSerializer, page_info
 from courses.serializers import (
     CourseQuerySerializer,
@@ -83,7 +85,18 @@ def catalog_query(params) -> dict:
     return dict(query.validated_data)
 
 
+def catalog_key_parts(query: dict) -> tuple:
+    return (query.get("search", ""), query.get("level", ""), query["page"], query["page_size"])
+
+
 class ExperienceCatalogApi(APIView):
+    def cache_keys_read_with_auth(self, request, *, user_id: str) -> list[str]:
+        try:
+            query = catalog_query(request.query_params)
+        except ValidationError:
+            return []  # the view refuses it, after authentication as always
+        return catalog_keys(key_parts=catalog_key_parts(query), user_id=user_id)
+
     @extend_schema(
         operation_id="students_experience_catalog_list",
         parameters=[CatalogQuerySerializer],
@@ -103,8 +116,8 @@ class ExperienceCatalogApi(APIView):
             )
             return {"courses": CourseSerializer(window, many=True).data, **page_info(paginator.page)}
 
-        key_parts = (filters.get("search", ""), filters.get("level", ""), page, page_size)
-        found = catalog_entries_for(key_parts=key_parts, user=request.user)
+        key_parts = catalog_key_parts({**filters, "page": page, "page_size": page_size})
+        found = entries_for(request, catalog_keys(key_parts=key_parts, user_id=request.user.user_id))
         if course_selectors.can_see_drafts(request.user):  # admins see drafts: never from the shared cache
             data = build()
         else:

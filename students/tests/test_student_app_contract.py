@@ -235,3 +235,26 @@ def test_cached_catalog_keeps_enrolment_flags_per_student(student_client, lesson
     mine = student_client.get("/api/students/experience/catalog/").json()["data"]["courses"][0]
     theirs = client_for(make_user()).get("/api/students/experience/catalog/").json()["data"]["courses"][0]
     assert mine["is_enrolled"] is True and theirs["is_enrolled"] is False
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_a_cached_catalog_read_is_one_round_trip_and_still_sees_an_enrolment(
+    settings, redis_server, student, client_for, lesson
+):
+    import redis
+
+    settings.AUTH_USER_CACHE = True
+    settings.CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": redis_server.url}}
+    client = client_for(student)
+    url = "/api/students/experience/catalog/"
+    assert client.get(url).json()["data"]["courses"][0]["is_enrolled"] is False  # fills the cache
+    probe = redis.Redis.from_url(redis_server.url)
+    probe.config_resetstat()
+    body = client.get(url).json()["data"]
+    commands = {name: stats["calls"] for name, stats in probe.info("commandstats").items() if "config" not in name}
+    assert commands == {"cmdstat_mget": 1}  # revoked mark, user, catalog version, page, enrolled ids
+    assert body["courses"][0]["title"] == lesson.module.course.title
+
+    Enrollment.objects.create(user=student, course=lesson.module.course)
+    assert client.get(url).json()["data"]["courses"][0]["is_enrolled"] is True
