@@ -23,6 +23,18 @@ COURSE_DESCRIPTION_FIELDS = [
 ]
 
 
+# A lesson's own fields, in the order both the player and the admin editor show them.
+LESSON_BODY_FIELDS = [
+    "title",
+    "summary",
+    "content",
+    "lesson_type",
+    "order",
+    "duration_seconds",
+    "estimated_duration_minutes",
+]
+
+
 class LessonSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Lesson
@@ -189,13 +201,7 @@ class LessonPlayerSerializer(serializers.ModelSerializer):
             "lesson_id",
             "course_id",
             "module_id",
-            "title",
-            "summary",
-            "content",
-            "lesson_type",
-            "order",
-            "duration_seconds",
-            "estimated_duration_minutes",
+            *LESSON_BODY_FIELDS,
             "steps",
             "videos",
             "recording",
@@ -249,13 +255,7 @@ class AdminLessonSerializer(serializers.ModelSerializer):
             "id",
             "lesson_id",
             "module",
-            "title",
-            "summary",
-            "content",
-            "lesson_type",
-            "order",
-            "duration_seconds",
-            "estimated_duration_minutes",
+            *LESSON_BODY_FIELDS,
             "thumbnail",
             "steps",
             "videos",
