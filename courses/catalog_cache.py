@@ -37,22 +37,13 @@ def cached_catalog_page(*, key_parts: tuple, build, prefetched: dict | None = No
     """The page, cached with the catalog version it was built at; an older one is rebuilt.
 
     ``prefetched``: the version and page entries already read (catalog_keys)."""
-    found = prefetched if prefetched is not None else cache.get_many([VERSION_KEY, _page_key(key_parts)])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        version = catalog_version()
-    entry = found.get(_page_key(key_parts))
-    if entry is not None and entry[0] == version:
-        return entry[1]
-    page = build()
-    cache.set(_page_key(key_parts), (version, page), TTL_SECONDS)
-    return page
+    return cached_content(key=_page_key(key_parts), build=build, prefetched=prefetched)
 
 
-def cached_content(*, key: str, build):
-    """``build()`` (learning content: lessons, steps) cached until the content changes, read
-    with the content version in one round trip."""
-    found = cache.get_many([VERSION_KEY, key])
+def cached_content(*, key: str, build, prefetched: dict | None = None):
+    """``build()`` (a catalog page, a lesson and step) cached with the content version it was
+    built at, read with that version in one round trip; an older one is rebuilt."""
+    found = prefetched if prefetched is not None else cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY)
     if version is None:
         version = catalog_version()
