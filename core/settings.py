@@ -210,11 +210,11 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "default": {"BACKEND": "core.cache.LocMemCache"},
         # Token users (accounts/user_cache.py) need a cache every process sees, so that a
         # user changed by a management command is refused by the server at once: files.
         "users": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "core.cache.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache" / "users"),
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
@@ -282,6 +282,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.RevocableJWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["core.renderers.ORJSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.negotiation.ContentNegotiation",
     # JSON only; upload views declare MultiPartParser themselves, so the schema says
     # exactly which endpoints take files.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

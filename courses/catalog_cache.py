@@ -7,6 +7,7 @@ enrollments is saved or deleted (the ids are public course ids, which never chan
 """
 
 import hashlib
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -30,7 +31,12 @@ def bump_catalog_version(**kwargs) -> None:
 
 def _page_key(key_parts: tuple) -> str:
     # Image URLs are absolute (core/public_urls.py): a page per public base.
-    return f"catalog:page:{hashlib.sha256(repr((*key_parts, public_base())).encode()).hexdigest()[:32]}"
+    return _hashed_page_key((*key_parts, public_base()))
+
+
+@lru_cache(maxsize=512)  # each request names its page twice (read with the token, then used)
+def _hashed_page_key(parts: tuple) -> str:
+    return f"catalog:page:{hashlib.sha256(repr(parts).encode()).hexdigest()[:32]}"
 
 
 def cached_catalog_page(*, key_parts: tuple, build, prefetched: dict | None = None) -> dict:

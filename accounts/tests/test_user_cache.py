@@ -34,6 +34,41 @@ def test_a_known_user_costs_no_query_and_every_change_refuses_the_old_token_at_o
     assert client.get(ME).status_code == 401
 
 
+def _authenticate(client):
+    from accounts.authentication import RevocableJWTAuthentication
+
+    request = type("Request", (), {"META": {"HTTP_AUTHORIZATION": client._credentials["HTTP_AUTHORIZATION"]}})
+    user, _ = RevocableJWTAuthentication().authenticate(request)
+    return user
+
+
+def test_an_unchanged_user_is_not_read_again_only_its_generation(shared_cache, make_user, client_for, monkeypatch):
+    from core.cache import ResilientRedisCache
+
+    student = make_user("student")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200  # loads and caches the row
+    read = []
+    get_many = ResilientRedisCache.get_many
+    monkeypatch.setattr(ResilientRedisCache, "get_many", lambda self, keys: read.extend(keys) or get_many(self, keys))
+    assert _authenticate(client).pk == student.pk
+    assert f"auth:user-generation:{student.user_id}" in read
+    assert f"auth:user:{student.user_id}" not in read  # this process's copy is current
+
+    student.first_name = "Renamed"
+    student.save(update_fields=["first_name"])
+    assert _authenticate(client).first_name == "Renamed"  # a new generation: the copy is not used
+
+
+def test_a_request_that_changes_its_user_leaves_the_next_requests_user_as_stored(shared_cache, make_user, client_for):
+    student = make_user("student", first_name="Ama")
+    client = client_for(student)
+    assert client.get(ME).status_code == 200
+    first = _authenticate(client)
+    first.first_name = "Changed in memory only"
+    assert _authenticate(client).first_name == "Ama"
+
+
 def test_a_new_password_refuses_tokens_issued_before_it(shared_cache, make_user, client_for):
     student = make_user("student")
     client = client_for(student)
