@@ -68,8 +68,12 @@ class TeacherDashboardSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     students = DashboardStudentSerializer(many=True, help_text="One page of students.")
-    classes = DashboardClassSerializer(many=True, help_text="Totals per class over every matching student.")
-    courses = DashboardCourseSerializer(many=True, help_text="Totals per course over every matching student.")
+    classes = DashboardClassSerializer(
+        source="summary.classes", many=True, help_text="Totals per class over every matching student."
+    )
+    courses = DashboardCourseSerializer(
+        source="summary.courses", many=True, help_text="Totals per course over every matching student."
+    )
 
 
 TeacherDashboardResponse = envelope_serializer("TeacherDashboardResponse", TeacherDashboardSerializer())
@@ -87,15 +91,14 @@ class TeacherDashboardApi(APIView):
         students = dashboard_students(user=request.user, sort=query.validated_data["sort"], **filters)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(students, request, view=self)
-        return enveloped(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "students": dashboard_rows(page),
-                **dashboard_summary(user=request.user, **filters),
-            }
-        )
+        dashboard = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "students": dashboard_rows(page),
+            "summary": dashboard_summary(user=request.user, **filters),
+        }
+        return enveloped(TeacherDashboardSerializer(dashboard).data)
 
 
 # --- teacher accounts, for admins ---------------------------------------------------

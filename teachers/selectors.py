@@ -1,5 +1,7 @@
 """Reads for teachers (only their own schools' students, with progress) and for admins (teacher accounts)."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
@@ -113,7 +115,30 @@ def dashboard_rows(students: list[Student]) -> list[dict]:
     ]
 
 
-def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_id: str = "") -> dict:
+@dataclass(frozen=True)
+class ClassTotals:
+    class_id: str | None
+    class_name: str
+    students: int
+    lessons_done: int
+
+
+@dataclass(frozen=True)
+class CourseTotals:
+    course_id: str
+    title: str
+    enrolled: int
+    lessons_total: int
+    average_percent: int
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    classes: list[ClassTotals]
+    courses: list[CourseTotals]
+
+
+def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_id: str = "") -> DashboardSummary:
     """Per class and per course totals over every listed student, not just one page (4 queries)."""
     students = _filtered_students(user=user, school_id=school_id, class_id=class_id, course_id=course_id)
     per_class = (
@@ -128,12 +153,12 @@ def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_i
         .order_by("school_class__name")
     )
     classes = [
-        {
-            "class_id": row["school_class__class_id"],
-            "class_name": row["school_class__name"] or "No class",
-            "students": row["students"],
-            "lessons_done": row["lessons_done"],
-        }
+        ClassTotals(
+            class_id=row["school_class__class_id"],
+            class_name=row["school_class__name"] or "No class",
+            students=row["students"],
+            lessons_done=row["lessons_done"],
+        )
         for row in per_class
     ]
     # Joined in Python: the (learner, course) pairs are few, and a SQL join of progress
@@ -151,22 +176,22 @@ def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_i
         if (user_pk, course_pk) in enrolled_pairs:  # lessons of courses the learner is enrolled in
             courses[course_pk]["done"] += n
     totals = open_lessons_per_course(list(courses))
-    return {
-        "classes": classes,
-        "courses": sorted(
+    return DashboardSummary(
+        classes=classes,
+        courses=sorted(
             (
-                {
-                    "course_id": course["course_id"],
-                    "title": course["title"],
-                    "enrolled": course["enrolled"],
-                    "lessons_total": totals.get(course_pk, 0),
-                    "average_percent": _percent(course["done"], course["enrolled"] * totals.get(course_pk, 0)),
-                }
+                CourseTotals(
+                    course_id=course["course_id"],
+                    title=course["title"],
+                    enrolled=course["enrolled"],
+                    lessons_total=totals.get(course_pk, 0),
+                    average_percent=_percent(course["done"], course["enrolled"] * totals.get(course_pk, 0)),
+                )
                 for course_pk, course in courses.items()
             ),
-            key=lambda course: (course["title"], course["course_id"]),
+            key=lambda course: (course.title, course.course_id),
         ),
-    }
+    )
 
 
 def teachers_for_admin() -> QuerySet[Teacher]:
