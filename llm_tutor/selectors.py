@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -87,7 +89,34 @@ def exchanges_for(*, reader, student_user_id: str = "", lesson_id: str = "") -> 
     return exchanges.order_by("-created_at", "-id")
 
 
-def tutor_status(*, probe_llm: bool = True) -> dict:
+@dataclass(frozen=True)
+class IndexStatus:
+    version: str
+    entries: int
+    model: str
+
+
+@dataclass(frozen=True)
+class LLMStatus:
+    """``llm.status()``, the provider's state (also reported on /readyz)."""
+
+    provider: str
+    configured: bool
+    model: str | None
+    circuit_open: bool
+    reachable: bool | None
+    model_present: bool | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TutorStatus:
+    index: IndexStatus | None  # None until the index is built
+    llm: LLMStatus
+    mode: str  # "llm", or "offline" when the LLM cannot answer
+
+
+def tutor_status(*, probe_llm: bool = True) -> TutorStatus:
     """What an admin (or readiness check) wants to know; never raises.
 
     ``probe_llm`` asks the provider whether it answers (Ollama's ``/api/tags``, ``GET /models``,
@@ -95,11 +124,11 @@ def tutor_status(*, probe_llm: bool = True) -> dict:
     """
     try:
         index = get_index()
-        index_state = {"version": index.version, "entries": len(index), "model": index.model}
+        index_state = IndexStatus(version=index.version, entries=len(index), model=index.model)
     except IndexUnavailable:
         index_state = None
-    llm = llm_status(probe=probe_llm)
+    llm = LLMStatus(**llm_status(probe=probe_llm))
     mode = "offline"
-    if llm["configured"] and llm["reachable"] is not False and not llm["circuit_open"]:
+    if llm.configured and llm.reachable is not False and not llm.circuit_open:
         mode = "llm"
-    return {"index": index_state, "llm": llm, "mode": mode}
+    return TutorStatus(index=index_state, llm=llm, mode=mode)
