@@ -42,30 +42,30 @@ class ContinueLearningSerializer(serializers.Serializer):
     lesson_title = serializers.CharField()
     course_id = serializers.CharField()
     course_title = serializers.CharField()
-    last_position_seconds = serializers.FloatField()
-    updated_at = IsoDateTimeField()
-
-
-class DashboardStatsSerializer(serializers.Serializer):
-    lessons_done = serializers.IntegerField()
-    time_spent_seconds = serializers.IntegerField()
-    streak_days = serializers.IntegerField()
-    courses_enrolled = serializers.IntegerField()
+    last_position_seconds = serializers.FloatField(help_text="Where the player resumes.")
+    updated_at = IsoDateTimeField(help_text="When the progress was last saved.")
 
 
 class StudentDashboardCourseSerializer(serializers.Serializer):
     course_id = serializers.CharField()
     title = serializers.CharField()
-    lessons_total = serializers.IntegerField()
-    lessons_done = serializers.IntegerField()
+    lessons_total = serializers.IntegerField(help_text="Lessons the student can open (module and lesson published).")
+    lessons_done = serializers.IntegerField(help_text="Of those, the ones completed.")
     enrolled_at = IsoDateTimeField()
 
 
 class RecentActivitySerializer(serializers.Serializer):
     lesson_id = serializers.CharField()
     lesson_title = serializers.CharField()
-    completed = serializers.BooleanField()
-    updated_at = IsoDateTimeField()
+    completed = serializers.BooleanField(help_text="The lesson is completed.")
+    updated_at = IsoDateTimeField(help_text="When the progress was last saved.")
+
+
+class DashboardStatsSerializer(serializers.Serializer):
+    lessons_done = serializers.IntegerField(help_text="Lessons completed, in every course.")
+    time_spent_seconds = serializers.IntegerField(help_text="Seconds spent in lessons, in every course.")
+    streak_days = serializers.IntegerField(help_text="Days in a row with progress, up to today or yesterday.")
+    courses_enrolled = serializers.IntegerField(help_text="Published courses only.")
 
 
 class StudentDashboardSerializer(serializers.Serializer):
