@@ -10,6 +10,7 @@ from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from core.permissions import IsTeacherOrAdmin
 from core.query import QuerySerializer
+from core.serializers import IsoDateTimeField
 
 from . import services
 from .filters import TeacherFilter
@@ -44,7 +45,7 @@ class DashboardStudentSerializer(serializers.Serializer):
     level = serializers.CharField()
     lessons_done = serializers.IntegerField()
     time_spent_seconds = serializers.IntegerField()
-    last_active = serializers.CharField(allow_null=True)
+    last_active = IsoDateTimeField(allow_null=True)
     courses = DashboardCourseProgressSerializer(many=True)
 
 

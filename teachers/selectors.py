@@ -1,6 +1,7 @@
 """Reads for teachers (only their own schools' students, with progress) and for admins (teacher accounts)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
@@ -76,7 +77,33 @@ def _percent(done: int, total: int) -> int:
     return min(100, round(100 * done / total)) if total else 0
 
 
-def dashboard_rows(students: list[Student]) -> list[dict]:
+@dataclass(frozen=True)
+class CourseProgress:
+    course_id: str
+    title: str
+    lessons_done: int
+    lessons_total: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """A row of the teacher dashboard: one student, with progress per enrolled course."""
+
+    user_id: str
+    first_name: str
+    last_name: str
+    school_id: str | None
+    class_id: str | None
+    class_name: str | None
+    level: str
+    lessons_done: int
+    time_spent_seconds: int
+    last_active: datetime | None
+    courses: list[CourseProgress]
+
+
+def dashboard_rows(students: list[Student]) -> list[StudentProgress]:
     """One row per student of a page, with progress per enrolled course (3 queries)."""
     user_pks = [student.user_id for student in students]
     enrollments = list(
@@ -84,33 +111,33 @@ def dashboard_rows(students: list[Student]) -> list[dict]:
     )
     totals = open_lessons_per_course({e.course_id for e in enrollments})
     done = {(user_pk, course_pk): n for user_pk, course_pk, n in _completed_per_learner_and_course(user_pks)}
-    courses_of: dict[int, list[dict]] = {pk: [] for pk in user_pks}
+    courses_of: dict[int, list[CourseProgress]] = {pk: [] for pk in user_pks}
     for enrollment in enrollments:
         lessons_done = done.get((enrollment.user_id, enrollment.course_id), 0)
         lessons_total = totals.get(enrollment.course_id, 0)
         courses_of[enrollment.user_id].append(
-            {
-                "course_id": enrollment.course.course_id,
-                "title": enrollment.course.title,
-                "lessons_done": lessons_done,
-                "lessons_total": lessons_total,
-                "percent": _percent(lessons_done, lessons_total),
-            }
+            CourseProgress(
+                course_id=enrollment.course.course_id,
+                title=enrollment.course.title,
+                lessons_done=lessons_done,
+                lessons_total=lessons_total,
+                percent=_percent(lessons_done, lessons_total),
+            )
         )
     return [
-        {
-            "user_id": student.user.user_id,
-            "first_name": student.user.first_name,
-            "last_name": student.user.last_name,
-            "school_id": student.school.school_id if student.school else None,
-            "class_id": student.school_class.class_id if student.school_class else None,
-            "class_name": student.school_class.name if student.school_class else None,
-            "level": student.level,
-            "lessons_done": student.lessons_done,
-            "time_spent_seconds": student.time_spent or 0,
-            "last_active": student.last_active.isoformat() if student.last_active else None,
-            "courses": courses_of[student.user_id],
-        }
+        StudentProgress(
+            user_id=student.user.user_id,
+            first_name=student.user.first_name,
+            last_name=student.user.last_name,
+            school_id=student.school.school_id if student.school else None,
+            class_id=student.school_class.class_id if student.school_class else None,
+            class_name=student.school_class.name if student.school_class else None,
+            level=student.level,
+            lessons_done=student.lessons_done,
+            time_spent_seconds=student.time_spent or 0,
+            last_active=student.last_active,
+            courses=courses_of[student.user_id],
+        )
         for student in students
     ]
 
