@@ -76,3 +76,11 @@ class RejectedItemSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="Position of the item in the request's list.")
     reason = serializers.CharField()
     code = serializers.CharField()
+
+
+class IsoDateTimeField(serializers.DateTimeField):
+    """A datetime as Python's ``isoformat()`` ("+00:00", not DRF's "Z"), unconverted: the
+    output some endpoints have always had, which their apps parse."""
+
+    def to_representation(self, value):
+        return value.isoformat() if value else None

@@ -3,8 +3,9 @@
 courses sits below the video app: video_tutorials reads courses' models and its visibility
 rule, so courses cannot import it back. The lesson player and the admin content tree still
 answer with each lesson's videos, and publishing a lesson asks whether it has a transcoded
-recording: the video app registers those reads here when Django loads it
-(``VideoTutorialsConfig.ready``). Without a provider, lessons simply have no videos.
+recording: the video app registers those reads, and the one shape of a lesson video,
+here when Django loads it (``VideoTutorialsConfig.ready``). Without a provider, lessons
+simply have no videos.
 """
 
 from collections.abc import Callable, Iterable
@@ -18,12 +19,13 @@ from rest_framework import serializers
 
 @dataclass(frozen=True)
 class LessonMediaProvider:
-    # (lessons=, user=) → lesson pk → the videos of that lesson the user may see, in a fixed
-    # number of queries for any number of lessons.
-    videos_for: Callable[..., dict[int, list[dict]]]
+    # (lessons=, user=) → lesson pk → the videos (recordings) of that lesson the user may
+    # see, ready to serialize, in a fixed number of queries for any number of lessons.
+    videos_for: Callable[..., dict[int, list]]
     # lesson → it has a recording a student could watch once published.
     has_transcoded_recording: Callable[..., bool]
-    # The one shape of a lesson video (the OpenAPI schema of ``LessonVideosField``).
+    # The one shape of a lesson video: ``LessonVideosField`` renders the videos with it, and
+    # it is the field's OpenAPI schema. Context: ``include_original`` (admins' preview).
     video_serializer: type[serializers.Serializer]
 
 
@@ -35,7 +37,7 @@ def register_lesson_media(provider: LessonMediaProvider) -> None:
     _provider = provider
 
 
-def videos_by_lesson(*, lessons: Iterable, user) -> dict[int, list[dict]]:
+def videos_by_lesson(*, lessons: Iterable, user) -> dict[int, list]:
     lessons = list(lessons)
     if _provider is None:
         return {lesson.pk: [] for lesson in lessons}
@@ -48,7 +50,9 @@ def has_transcoded_recording(lesson) -> bool:
 
 class LessonVideosField(serializers.Field):
     """A lesson's videos, from the ``videos_by_lesson`` the view put in the serializer
-    context; with ``first_only``, its first video or null (the player's ``recording``)."""
+    context, in the provider's ``video_serializer`` shape; with ``first_only``, its first
+    video or null (the player's ``recording``). ``is_admin`` in the context: admins also get
+    the original upload of a video not transcoded yet."""
 
     def __init__(self, *, first_only: bool = False, **kwargs):
         self.first_only = first_only
@@ -57,8 +61,12 @@ class LessonVideosField(serializers.Field):
     def to_representation(self, lesson):
         videos = self.context.get("videos_by_lesson", {}).get(lesson.pk, [])
         if self.first_only:
-            return videos[0] if videos else None
-        return videos
+            videos = videos[:1]
+        if not videos:  # also: no provider
+            return None if self.first_only else []
+        context = {"include_original": self.context.get("is_admin", False)}
+        rendered = _provider.video_serializer(videos, many=True, context=context).data
+        return rendered[0] if self.first_only else rendered
 
 
 class LessonVideosFieldSchema(OpenApiSerializerFieldExtension):

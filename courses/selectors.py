@@ -190,4 +190,4 @@ def admin_content_context(contents, *, user) -> dict:
     """What the admin content serializers read besides the content: the videos of every
     lesson inside ``contents`` (2 queries)."""
     lessons = [lesson for content in contents for lesson in lessons_in(content)]
-    return {"videos_by_lesson": videos_by_lesson(lessons=lessons, user=user)}
+    return {"is_admin": can_see_drafts(user), "videos_by_lesson": videos_by_lesson(lessons=lessons, user=user)}

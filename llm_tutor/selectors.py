@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.http import Http404
 from rest_framework.exceptions import NotFound, PermissionDenied
 
 from courses.catalog_cache import cached_content
 from courses.models import Lesson, LessonStep
-from courses.selectors import can_see_drafts, visible_lessons
+from courses.selectors import access_lesson, can_see_drafts
 from teachers.selectors import students_visible_to
 
 from .index import IndexUnavailable, get_index
@@ -19,11 +22,12 @@ MAX_BRANCHES = 200
 
 
 def tutor_lesson_get(*, user, lesson_id: str) -> Lesson:
-    """A lesson the user may open (students: published lesson, module and course), else 404."""
-    lesson = visible_lessons(user=user).filter(lesson_id=str(lesson_id)[:40]).first()
-    if lesson is None:
-        raise NotFound("No such lesson.", code="lesson_not_found")
-    return lesson
+    """A lesson the user may open (``access_lesson``), else the tutor's own 404. The key may
+    come from a socket message, so it is any value: as text, and never longer than an id."""
+    try:
+        return access_lesson(user, str(lesson_id)[:40])
+    except Http404 as exc:
+        raise NotFound("No such lesson.", code="lesson_not_found") from exc
 
 
 def tutor_step_get(*, user, lesson_id: str, step_number: int) -> tuple[Lesson, LessonStep]:
@@ -87,7 +91,34 @@ def exchanges_for(*, reader, student_user_id: str = "", lesson_id: str = "") -> 
     return exchanges.order_by("-created_at", "-id")
 
 
-def tutor_status(*, probe_llm: bool = True) -> dict:
+@dataclass(frozen=True)
+class IndexStatus:
+    version: str
+    entries: int
+    model: str
+
+
+@dataclass(frozen=True)
+class LLMStatus:
+    """``llm.status()``, the provider's state (also reported on /readyz)."""
+
+    provider: str
+    configured: bool
+    model: str | None
+    circuit_open: bool
+    reachable: bool | None
+    model_present: bool | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class TutorStatus:
+    index: IndexStatus | None  # None until the index is built
+    llm: LLMStatus
+    mode: str  # "llm", or "offline" when the LLM cannot answer
+
+
+def tutor_status(*, probe_llm: bool = True) -> TutorStatus:
     """What an admin (or readiness check) wants to know; never raises.
 
     ``probe_llm`` asks the provider whether it answers (Ollama's ``/api/tags``, ``GET /models``,
@@ -95,11 +126,11 @@ def tutor_status(*, probe_llm: bool = True) -> dict:
     """
     try:
         index = get_index()
-        index_state = {"version": index.version, "entries": len(index), "model": index.model}
+        index_state = IndexStatus(version=index.version, entries=len(index), model=index.model)
     except IndexUnavailable:
         index_state = None
-    llm = llm_status(probe=probe_llm)
+    llm = LLMStatus(**llm_status(probe=probe_llm))
     mode = "offline"
-    if llm["configured"] and llm["reachable"] is not False and not llm["circuit_open"]:
+    if llm.configured and llm.reachable is not False and not llm.circuit_open:
         mode = "llm"
-    return {"index": index_state, "llm": llm, "mode": mode}
+    return TutorStatus(index=index_state, llm=llm, mode=mode)

@@ -10,6 +10,7 @@ from accounts.serializers import LegacyLoginResponse, legacy_login_data
 from core.cache import entries_for
 from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
+from core.serializers import IsoDateTimeField
 from courses import selectors as course_selectors
 from courses.catalog_cache import cached_catalog_page, cached_enrolled_course_ids, catalog_keys
 from courses.compat_api import PageInfoSerializer, page_info
@@ -36,18 +37,49 @@ class CatalogQuerySerializer(CourseQuerySerializer):
     page_size = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
 
 
-class DashboardSerializer(serializers.Serializer):
-    continue_learning = serializers.DictField(allow_null=True)
-    stats = serializers.DictField(child=serializers.IntegerField())
-    courses = serializers.ListField(child=serializers.DictField())
-    recent_activity = serializers.ListField(child=serializers.DictField())
+class ContinueLearningSerializer(serializers.Serializer):
+    lesson_id = serializers.CharField()
+    lesson_title = serializers.CharField()
+    course_id = serializers.CharField()
+    course_title = serializers.CharField()
+    last_position_seconds = serializers.FloatField(help_text="Where the player resumes.")
+    updated_at = IsoDateTimeField(help_text="When the progress was last saved.")
+
+
+class StudentDashboardCourseSerializer(serializers.Serializer):
+    course_id = serializers.CharField()
+    title = serializers.CharField()
+    lessons_total = serializers.IntegerField(help_text="Lessons the student can open (module and lesson published).")
+    lessons_done = serializers.IntegerField(help_text="Of those, the ones completed.")
+    enrolled_at = IsoDateTimeField()
+
+
+class RecentActivitySerializer(serializers.Serializer):
+    lesson_id = serializers.CharField()
+    lesson_title = serializers.CharField()
+    completed = serializers.BooleanField(help_text="The lesson is completed.")
+    updated_at = IsoDateTimeField(help_text="When the progress was last saved.")
+
+
+class DashboardStatsSerializer(serializers.Serializer):
+    lessons_done = serializers.IntegerField(help_text="Lessons completed, in every course.")
+    time_spent_seconds = serializers.IntegerField(help_text="Seconds spent in lessons, in every course.")
+    streak_days = serializers.IntegerField(help_text="Days in a row with progress, up to today or yesterday.")
+    courses_enrolled = serializers.IntegerField(help_text="Published courses only.")
+
+
+class StudentDashboardSerializer(serializers.Serializer):
+    continue_learning = ContinueLearningSerializer(allow_null=True, help_text="The unfinished lesson last worked on.")
+    stats = DashboardStatsSerializer()
+    courses = StudentDashboardCourseSerializer(many=True, help_text="Published courses the student is enrolled in.")
+    recent_activity = RecentActivitySerializer(many=True, help_text="The five lessons last worked on.")
 
 
 ProfileResponse = envelope_serializer("ExperienceProfileResponse", ExperienceProfileSerializer())
 CatalogResponse = envelope_serializer("ExperienceCatalogResponse", CatalogDataSerializer())
 CourseResponse = envelope_serializer("ExperienceCourseResponse", CourseSerializer())
 EnrollResponse = envelope_serializer("ExperienceEnrollResponse", CourseSerializer())
-DashboardResponse = envelope_serializer("ExperienceDashboardResponse", DashboardSerializer())
+DashboardResponse = envelope_serializer("ExperienceDashboardResponse", StudentDashboardSerializer())
 LessonResponse = envelope_serializer("ExperienceLessonResponse", LessonPlayerSerializer())
 ProgressResponse = envelope_serializer("ExperienceProgressResponse", ProgressSerializer())
 
@@ -157,7 +189,7 @@ class ExperienceEnrollApi(APIView):
 class ExperienceDashboardApi(APIView):
     @extend_schema(responses={200: DashboardResponse}, tags=TAGS)
     def get(self, request):
-        return enveloped(selectors.student_dashboard(user=request.user))
+        return enveloped(StudentDashboardSerializer(selectors.student_dashboard(user=request.user)).data)
 
 
 class ExperienceLessonApi(APIView):

@@ -1,6 +1,7 @@
 """Reads for a student's own dashboard, and the student accounts admins manage."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -29,7 +30,54 @@ def learning_streak_days(*, user) -> int:
 OPENABLE_LESSON = open_lesson_filter("lesson__")
 
 
-def student_dashboard(*, user) -> dict:
+@dataclass(frozen=True)
+class ContinueLearning:
+    """The open lesson the student last worked on and has not finished."""
+
+    lesson_id: str
+    lesson_title: str
+    course_id: str
+    course_title: str
+    last_position_seconds: float
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DashboardStats:
+    lessons_done: int
+    time_spent_seconds: int
+    streak_days: int
+    courses_enrolled: int
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """A published course the student is enrolled in, with the open lessons done of all."""
+
+    course_id: str
+    title: str
+    lessons_total: int
+    lessons_done: int
+    enrolled_at: datetime
+
+
+@dataclass(frozen=True)
+class RecentActivity:
+    lesson_id: str
+    lesson_title: str
+    completed: bool
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StudentDashboard:
+    continue_learning: ContinueLearning | None
+    stats: DashboardStats
+    courses: list[CourseSummary]
+    recent_activity: list[RecentActivity]
+
+
+def student_dashboard(*, user) -> StudentDashboard:
     progress = LessonProgress.objects.filter(user=user)
     totals = progress.aggregate(
         lessons_done=Count("id", filter=Q(completed_at__isnull=False)),
@@ -44,14 +92,14 @@ def student_dashboard(*, user) -> dict:
     continue_learning = None
     if latest:
         lesson = latest.lesson
-        continue_learning = {
-            "lesson_id": lesson.lesson_id,
-            "lesson_title": lesson.title,
-            "course_id": lesson.module.course.course_id,
-            "course_title": lesson.module.course.title,
-            "last_position_seconds": latest.last_position_seconds,
-            "updated_at": latest.updated_at.isoformat(),
-        }
+        continue_learning = ContinueLearning(
+            lesson_id=lesson.lesson_id,
+            lesson_title=lesson.title,
+            course_id=lesson.module.course.course_id,
+            course_title=lesson.module.course.title,
+            last_position_seconds=latest.last_position_seconds,
+            updated_at=latest.updated_at,
+        )
     enrollments = list(
         Enrollment.objects.filter(user=user, course__status=PublishStatus.PUBLISHED)
         .select_related("course")
@@ -68,35 +116,35 @@ def student_dashboard(*, user) -> dict:
         .values_list("lesson__module__course_id", "n")
     )
     courses = [
-        {
-            "course_id": enrollment.course.course_id,
-            "title": enrollment.course.title,
-            "lessons_total": lessons_per_course.get(enrollment.course_id, 0),
-            "lessons_done": done_per_course.get(enrollment.course_id, 0),
-            "enrolled_at": enrollment.enrolled_at.isoformat(),
-        }
+        CourseSummary(
+            course_id=enrollment.course.course_id,
+            title=enrollment.course.title,
+            lessons_total=lessons_per_course.get(enrollment.course_id, 0),
+            lessons_done=done_per_course.get(enrollment.course_id, 0),
+            enrolled_at=enrollment.enrolled_at,
+        )
         for enrollment in enrollments
     ]
     recent = [
-        {
-            "lesson_id": item.lesson.lesson_id,
-            "lesson_title": item.lesson.title,
-            "completed": item.completed_at is not None,
-            "updated_at": item.updated_at.isoformat(),
-        }
+        RecentActivity(
+            lesson_id=item.lesson.lesson_id,
+            lesson_title=item.lesson.title,
+            completed=item.completed_at is not None,
+            updated_at=item.updated_at,
+        )
         for item in progress.filter(OPENABLE_LESSON).select_related("lesson").order_by("-updated_at")[:5]
     ]
-    return {
-        "continue_learning": continue_learning,
-        "stats": {
-            "lessons_done": totals["lessons_done"] or 0,
-            "time_spent_seconds": totals["time_spent"] or 0,
-            "streak_days": learning_streak_days(user=user),
-            "courses_enrolled": len(enrollments),
-        },
-        "courses": courses,
-        "recent_activity": recent,
-    }
+    return StudentDashboard(
+        continue_learning=continue_learning,
+        stats=DashboardStats(
+            lessons_done=totals["lessons_done"] or 0,
+            time_spent_seconds=totals["time_spent"] or 0,
+            streak_days=learning_streak_days(user=user),
+            courses_enrolled=len(enrollments),
+        ),
+        courses=courses,
+        recent_activity=recent,
+    )
 
 
 def students_for_admin() -> QuerySet[Student]:

@@ -10,6 +10,7 @@ from core.envelope import envelope_serializer, enveloped
 from core.pagination import PageNumberPagination
 from core.permissions import IsTeacherOrAdmin
 from core.query import QuerySerializer
+from core.serializers import IsoDateTimeField
 
 from . import services
 from .filters import TeacherFilter
@@ -44,7 +45,7 @@ class DashboardStudentSerializer(serializers.Serializer):
     level = serializers.CharField()
     lessons_done = serializers.IntegerField()
     time_spent_seconds = serializers.IntegerField()
-    last_active = serializers.CharField(allow_null=True)
+    last_active = IsoDateTimeField(allow_null=True)
     courses = DashboardCourseProgressSerializer(many=True)
 
 
@@ -68,8 +69,12 @@ class TeacherDashboardSerializer(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     students = DashboardStudentSerializer(many=True, help_text="One page of students.")
-    classes = DashboardClassSerializer(many=True, help_text="Totals per class over every matching student.")
-    courses = DashboardCourseSerializer(many=True, help_text="Totals per course over every matching student.")
+    classes = DashboardClassSerializer(
+        source="summary.classes", many=True, help_text="Totals per class over every matching student."
+    )
+    courses = DashboardCourseSerializer(
+        source="summary.courses", many=True, help_text="Totals per course over every matching student."
+    )
 
 
 TeacherDashboardResponse = envelope_serializer("TeacherDashboardResponse", TeacherDashboardSerializer())
@@ -87,15 +92,14 @@ class TeacherDashboardApi(APIView):
         students = dashboard_students(user=request.user, sort=query.validated_data["sort"], **filters)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(students, request, view=self)
-        return enveloped(
-            {
-                "count": paginator.page.paginator.count,
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "students": dashboard_rows(page),
-                **dashboard_summary(user=request.user, **filters),
-            }
-        )
+        dashboard = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "students": dashboard_rows(page),
+            "summary": dashboard_summary(user=request.user, **filters),
+        }
+        return enveloped(TeacherDashboardSerializer(dashboard).data)
 
 
 # --- teacher accounts, for admins ---------------------------------------------------

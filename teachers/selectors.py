@@ -1,5 +1,8 @@
 """Reads for teachers (only their own schools' students, with progress) and for admins (teacher accounts)."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
@@ -74,7 +77,33 @@ def _percent(done: int, total: int) -> int:
     return min(100, round(100 * done / total)) if total else 0
 
 
-def dashboard_rows(students: list[Student]) -> list[dict]:
+@dataclass(frozen=True)
+class CourseProgress:
+    course_id: str
+    title: str
+    lessons_done: int
+    lessons_total: int
+    percent: int
+
+
+@dataclass(frozen=True)
+class StudentProgress:
+    """A row of the teacher dashboard: one student, with progress per enrolled course."""
+
+    user_id: str
+    first_name: str
+    last_name: str
+    school_id: str | None
+    class_id: str | None
+    class_name: str | None
+    level: str
+    lessons_done: int
+    time_spent_seconds: int
+    last_active: datetime | None
+    courses: list[CourseProgress]
+
+
+def dashboard_rows(students: list[Student]) -> list[StudentProgress]:
     """One row per student of a page, with progress per enrolled course (3 queries)."""
     user_pks = [student.user_id for student in students]
     enrollments = list(
@@ -82,38 +111,61 @@ def dashboard_rows(students: list[Student]) -> list[dict]:
     )
     totals = open_lessons_per_course({e.course_id for e in enrollments})
     done = {(user_pk, course_pk): n for user_pk, course_pk, n in _completed_per_learner_and_course(user_pks)}
-    courses_of: dict[int, list[dict]] = {pk: [] for pk in user_pks}
+    courses_of: dict[int, list[CourseProgress]] = {pk: [] for pk in user_pks}
     for enrollment in enrollments:
         lessons_done = done.get((enrollment.user_id, enrollment.course_id), 0)
         lessons_total = totals.get(enrollment.course_id, 0)
         courses_of[enrollment.user_id].append(
-            {
-                "course_id": enrollment.course.course_id,
-                "title": enrollment.course.title,
-                "lessons_done": lessons_done,
-                "lessons_total": lessons_total,
-                "percent": _percent(lessons_done, lessons_total),
-            }
+            CourseProgress(
+                course_id=enrollment.course.course_id,
+                title=enrollment.course.title,
+                lessons_done=lessons_done,
+                lessons_total=lessons_total,
+                percent=_percent(lessons_done, lessons_total),
+            )
         )
     return [
-        {
-            "user_id": student.user.user_id,
-            "first_name": student.user.first_name,
-            "last_name": student.user.last_name,
-            "school_id": student.school.school_id if student.school else None,
-            "class_id": student.school_class.class_id if student.school_class else None,
-            "class_name": student.school_class.name if student.school_class else None,
-            "level": student.level,
-            "lessons_done": student.lessons_done,
-            "time_spent_seconds": student.time_spent or 0,
-            "last_active": student.last_active.isoformat() if student.last_active else None,
-            "courses": courses_of[student.user_id],
-        }
+        StudentProgress(
+            user_id=student.user.user_id,
+            first_name=student.user.first_name,
+            last_name=student.user.last_name,
+            school_id=student.school.school_id if student.school else None,
+            class_id=student.school_class.class_id if student.school_class else None,
+            class_name=student.school_class.name if student.school_class else None,
+            level=student.level,
+            lessons_done=student.lessons_done,
+            time_spent_seconds=student.time_spent or 0,
+            last_active=student.last_active,
+            courses=courses_of[student.user_id],
+        )
         for student in students
     ]
 
 
-def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_id: str = "") -> dict:
+@dataclass(frozen=True)
+class ClassTotals:
+    class_id: str | None
+    class_name: str
+    students: int
+    lessons_done: int
+
+
+@dataclass(frozen=True)
+class CourseTotals:
+    course_id: str
+    title: str
+    enrolled: int
+    lessons_total: int
+    average_percent: int
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    classes: list[ClassTotals]
+    courses: list[CourseTotals]
+
+
+def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_id: str = "") -> DashboardSummary:
     """Per class and per course totals over every listed student, not just one page (4 queries)."""
     students = _filtered_students(user=user, school_id=school_id, class_id=class_id, course_id=course_id)
     per_class = (
@@ -128,12 +180,12 @@ def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_i
         .order_by("school_class__name")
     )
     classes = [
-        {
-            "class_id": row["school_class__class_id"],
-            "class_name": row["school_class__name"] or "No class",
-            "students": row["students"],
-            "lessons_done": row["lessons_done"],
-        }
+        ClassTotals(
+            class_id=row["school_class__class_id"],
+            class_name=row["school_class__name"] or "No class",
+            students=row["students"],
+            lessons_done=row["lessons_done"],
+        )
         for row in per_class
     ]
     # Joined in Python: the (learner, course) pairs are few, and a SQL join of progress
@@ -151,22 +203,22 @@ def dashboard_summary(*, user, school_id: str = "", class_id: str = "", course_i
         if (user_pk, course_pk) in enrolled_pairs:  # lessons of courses the learner is enrolled in
             courses[course_pk]["done"] += n
     totals = open_lessons_per_course(list(courses))
-    return {
-        "classes": classes,
-        "courses": sorted(
+    return DashboardSummary(
+        classes=classes,
+        courses=sorted(
             (
-                {
-                    "course_id": course["course_id"],
-                    "title": course["title"],
-                    "enrolled": course["enrolled"],
-                    "lessons_total": totals.get(course_pk, 0),
-                    "average_percent": _percent(course["done"], course["enrolled"] * totals.get(course_pk, 0)),
-                }
+                CourseTotals(
+                    course_id=course["course_id"],
+                    title=course["title"],
+                    enrolled=course["enrolled"],
+                    lessons_total=totals.get(course_pk, 0),
+                    average_percent=_percent(course["done"], course["enrolled"] * totals.get(course_pk, 0)),
+                )
                 for course_pk, course in courses.items()
             ),
-            key=lambda course: (course["title"], course["course_id"]),
+            key=lambda course: (course.title, course.course_id),
         ),
-    }
+    )
 
 
 def teachers_for_admin() -> QuerySet[Teacher]:

@@ -10,7 +10,6 @@ from core.permissions import is_admin
 from courses.selectors import open_lesson_filter
 
 from .models import Recording, RecordingAsset, SnapshotChunk
-from .serializers import LessonVideoSerializer
 from .timeline import chunk_window
 
 
@@ -42,22 +41,19 @@ def access_recording(user, key: str, *, prefetch_assets: bool = False) -> Record
     return recording
 
 
-def lesson_media_for(*, lessons, user) -> dict[int, list[dict]]:
-    """Lesson pk → the videos of that lesson this user may see (2 queries for any number
-    of lessons), each in the one lesson-video shape. Non-admins get published, transcoded
-    recordings only; admins also see the original of what is not transcoded yet."""
+def lesson_media_for(*, lessons, user) -> dict[int, list[Recording]]:
+    """Lesson pk → the recordings of that lesson this user may see, with their assets (2
+    queries for any number of lessons); ``LessonVideoSerializer`` is their shape. Non-admins
+    get published, transcoded recordings only."""
     lesson_pks = [lesson if isinstance(lesson, int) else lesson.pk for lesson in lessons]
-    result: dict[int, list[dict]] = {pk: [] for pk in lesson_pks}
+    result: dict[int, list[Recording]] = {pk: [] for pk in lesson_pks}
     if not lesson_pks:
         return result
     queryset = Recording.objects.filter(lesson_id__in=lesson_pks)
-    sees_drafts = is_admin(user)
-    if not sees_drafts:
+    if not is_admin(user):
         queryset = queryset.filter(is_published=True, status=Recording.Status.READY)
-    recordings = list(queryset.prefetch_related("assets").order_by("created_at", "id"))
-    videos = LessonVideoSerializer(recordings, many=True, context={"include_original": sees_drafts}).data
-    for recording, video in zip(recordings, videos, strict=True):
-        result[recording.lesson_id].append(video)
+    for recording in queryset.prefetch_related("assets").order_by("created_at", "id"):
+        result[recording.lesson_id].append(recording)
     return result
 
 

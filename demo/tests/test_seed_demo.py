@@ -92,9 +92,9 @@ def test_the_demo_student_dashboard_shows_a_three_day_streak(demo):
 
     dashboard = student_dashboard(user=User.objects.get(email="student@mrict.local"))
 
-    assert dashboard["stats"]["streak_days"] == 3
-    assert dashboard["continue_learning"]["lesson_title"] == "Your first HTML page"
-    assert [course["title"] for course in dashboard["courses"]] == ["Build your first web page"]
+    assert dashboard.stats.streak_days == 3
+    assert dashboard.continue_learning.lesson_title == "Your first HTML page"
+    assert [course.title for course in dashboard.courses] == ["Build your first web page"]
 
 
 def test_seeding_twice_adds_nothing(demo):

@@ -212,3 +212,17 @@ def test_a_students_turns_read_the_step_from_the_content_cache_and_see_every_cha
     course.status = PublishStatus.ARCHIVED
     course.save()
     assert student_client.post(ASK, {"question": "why?", "lesson_id": lesson.lesson_id, "step": 1}).status_code == 404
+
+
+@pytest.mark.parametrize("key", ["LSN-NOPE", "x" * 64, "hidden"])
+def test_a_lesson_the_student_cannot_open_is_the_tutors_own_404(student_client, lesson, key):
+    if key == "hidden":
+        lesson.status = PublishStatus.DRAFT
+        lesson.save()
+        key = lesson.lesson_id
+    for response in (
+        student_client.get(f"/llm-tutor/api/lesson/{key}/"),
+        student_client.post(UPDATE, {"lesson_id": key[:40], "step": 1, "code": ""}),
+    ):
+        assert response.status_code == 404
+        assert (response.json()["code"], response.json()["detail"]) == ("lesson_not_found", "No such lesson.")

@@ -28,20 +28,20 @@ def test_working_on_the_same_lesson_three_days_running_is_a_three_day_streak(stu
     for days_ago in (2, 1, 0):
         save_progress_days_ago(user=student, lesson=lesson, days=days_ago)
 
-    assert student_dashboard(user=student)["stats"]["streak_days"] == 3
+    assert student_dashboard(user=student).stats.streak_days == 3
 
 
 def test_a_streak_ending_yesterday_still_counts_and_a_gap_ends_it(student, lesson):
     for days_ago in (5, 2, 1):
         save_progress_days_ago(user=student, lesson=lesson, days=days_ago)
 
-    assert student_dashboard(user=student)["stats"]["streak_days"] == 2
+    assert student_dashboard(user=student).stats.streak_days == 2
 
 
 def test_a_streak_is_zero_after_a_missed_day(student, lesson):
     save_progress_days_ago(user=student, lesson=lesson, days=2)
 
-    assert student_dashboard(user=student)["stats"]["streak_days"] == 0
+    assert student_dashboard(user=student).stats.streak_days == 0
 
 
 def test_saving_progress_many_times_a_day_keeps_one_day_row(student, lesson):
@@ -62,8 +62,8 @@ def test_continue_learning_skips_a_lesson_the_student_can_no_longer_open(student
 
     dashboard = student_dashboard(user=student)
 
-    assert dashboard["continue_learning"]["lesson_id"] == older.lesson_id
-    assert [item["lesson_id"] for item in dashboard["recent_activity"]] == [older.lesson_id]
+    assert dashboard.continue_learning.lesson_id == older.lesson_id
+    assert [item.lesson_id for item in dashboard.recent_activity] == [older.lesson_id]
 
 
 @pytest.mark.parametrize("status", [PublishStatus.ARCHIVED, PublishStatus.DRAFT])
@@ -76,8 +76,8 @@ def test_enrolled_courses_leave_out_archived_and_unpublished_courses(student, st
 
     dashboard = student_dashboard(user=student)
 
-    assert [course["course_id"] for course in dashboard["courses"]] == [shown.course_id]
-    assert dashboard["stats"]["courses_enrolled"] == 1
+    assert [course.course_id for course in dashboard.courses] == [shown.course_id]
+    assert dashboard.stats.courses_enrolled == 1
 
 
 @pytest.mark.parametrize("status", [PublishStatus.DRAFT, PublishStatus.IN_REVIEW, PublishStatus.ARCHIVED])
@@ -91,6 +91,6 @@ def test_course_totals_count_only_lessons_the_student_can_open(student, status):
     for lesson in (open_lesson, hidden_lesson):
         lesson_progress_update(user=student, lesson=lesson, last_position_seconds=5, completed=True)
 
-    (summary,) = student_dashboard(user=student)["courses"]
+    (summary,) = student_dashboard(user=student).courses
 
-    assert (summary["lessons_done"], summary["lessons_total"]) == (1, 1)
+    assert (summary.lessons_done, summary.lessons_total) == (1, 1)

@@ -9,6 +9,7 @@ from courses.tests.factories import CourseFactory, LessonFactory, ModuleFactory,
 from schools.models import SchoolClass
 from students.models import Student
 from teachers.models import Teacher
+from teachers.selectors import dashboard_summary
 
 URL = "/api/teachers/dashboard/"
 
@@ -171,3 +172,14 @@ def test_totals_leave_out_published_lessons_of_a_hidden_module(school_world, sta
     assert [(c["lessons_done"], c["lessons_total"]) for c in yaw["courses"]] == [(0, 4)]
     (course,) = data["courses"]
     assert (course["lessons_total"], course["average_percent"]) == (4, 33)
+
+
+def test_the_totals_are_four_queries_for_any_number_of_students(school_world, django_assert_num_queries):
+    # the user with its teacher profile, as a request loads it once
+    teacher = Teacher.objects.select_related("user").get(schools=school_world["school"]).user
+
+    with django_assert_num_queries(4):
+        summary = dashboard_summary(user=teacher)
+
+    assert [row.class_name for row in summary.classes] == ["JHS 2 Gold", "JHS 3 Blue"]
+    assert [(course.title, course.enrolled) for course in summary.courses] == [("Web basics", 3)]

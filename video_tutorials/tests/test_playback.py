@@ -10,6 +10,7 @@ from django.core.files.storage import default_storage
 from video_tutorials import publication, snapshot_ingest, transcode_jobs, transcoding
 from video_tutorials.models import Recording, RecordingAsset
 from video_tutorials.selectors import lesson_media_for
+from video_tutorials.serializers import LessonVideoSerializer
 
 from .conftest import make_snapshots
 
@@ -216,7 +217,7 @@ def test_lesson_media_for_students_and_admins_in_constant_queries(
         for_student = lesson_media_for(lessons=[lesson], user=student)
     assert for_student == {lesson.pk: []}
     publication.recording_publish(recording=ready_recording, by=None)
-    videos = lesson_media_for(lessons=[lesson], user=student)[lesson.pk]
+    videos = LessonVideoSerializer(lesson_media_for(lessons=[lesson], user=student)[lesson.pk], many=True).data
     assert [v["recording_id"] for v in videos] == [ready_recording.recording_id]
     assert videos[0]["video_url"].endswith("360p.mp4") and len(videos[0]["renditions"]) == 2
     assert len(lesson_media_for(lessons=[lesson], user=admin_user)[lesson.pk]) == 2
